@@ -1,0 +1,164 @@
+"""The course's tables: every number from the world, with its source.
+
+``load("gpus")`` reads ``data/gpus.csv`` into a DataFrame indexed by ``id`` and checks it against
+the Table Schema in ``data/datapackage.json``: types, required fields, ranges, enums, patterns,
+uniqueness and foreign keys (every ``source_id`` must exist in ``sources.csv``). The test suite
+validates the same package again with the reference implementation, ``frictionless``; this module
+keeps the run-time check light so that a notebook starts quickly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["DATA_DIR", "DataError", "tables", "schema", "load", "value", "cite", "sources_for"]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+class DataError(ValueError):
+    """A table in data/ does not match its schema."""
+
+
+@functools.cache
+def _package() -> dict:
+    return json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def tables() -> list[str]:
+    """Names of the tables declared in datapackage.json."""
+    return [r["name"] for r in _package()["resources"]]
+
+
+def schema(name: str) -> dict:
+    """The Table Schema of table ``name``."""
+    for r in _package()["resources"]:
+        if r["name"] == name:
+            return r
+    raise ValueError(f"name must be one of {tables()}; got {name!r}")
+
+
+_DTYPES = {"string": "string", "number": "float64", "integer": "Int64", "boolean": "boolean"}
+
+
+def _read(name: str) -> pd.DataFrame:
+    res = schema(name)
+    fields = res["schema"]["fields"]
+    path = DATA_DIR / res["path"]
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    expected = [f["name"] for f in fields]
+    if list(raw.columns) != expected:
+        raise DataError(f"{res['path']}: columns {list(raw.columns)} differ from schema {expected}")
+    out = {}
+    for f in fields:
+        col = raw[f["name"]]
+        kind = f.get("type", "string")
+        where = f"{res['path']} column {f['name']!r}"
+        if kind == "boolean":
+            mapped = col.str.lower().map({"true": True, "false": False})
+            bad = col.notna() & mapped.isna()
+            out[f["name"]] = mapped.astype("boolean")
+        elif kind in ("number", "integer"):
+            num = pd.to_numeric(col, errors="coerce")
+            bad = col.notna() & num.isna()
+            if kind == "integer":
+                bad |= num.notna() & (num % 1 != 0)
+            out[f["name"]] = num.astype(_DTYPES[kind]) if not bad.any() else num
+        else:
+            bad = pd.Series(False, index=col.index)
+            out[f["name"]] = col.astype("string")
+        if bad.any():
+            raise DataError(f"{where}: {list(col[bad])} is not of type {kind}")
+        _check_constraints(out[f["name"]], f.get("constraints", {}), where)
+    df = pd.DataFrame(out)
+    key = res["schema"].get("primaryKey")
+    if key and df[key].duplicated().any():
+        raise DataError(f"{res['path']}: duplicate {key} {list(df.loc[df[key].duplicated(), key])}")
+    return df
+
+
+def _check_constraints(col: pd.Series, c: dict, where: str) -> None:
+    present = col.dropna()
+    if c.get("required") and col.isna().any():
+        raise DataError(f"{where}: required but empty in row(s) {list(col.index[col.isna()] + 2)}")
+    if "minimum" in c and (present < c["minimum"]).any():
+        raise DataError(f"{where}: {list(present[present < c['minimum']])} below minimum {c['minimum']}")
+    if "maximum" in c and (present > c["maximum"]).any():
+        raise DataError(f"{where}: {list(present[present > c['maximum']])} above maximum {c['maximum']}")
+    if "enum" in c and not present.isin(c["enum"]).all():
+        raise DataError(f"{where}: {list(present[~present.isin(c['enum'])])} not in {c['enum']}")
+    if "pattern" in c:
+        pat = re.compile(c["pattern"])
+        bad = [v for v in present if not pat.fullmatch(str(v))]
+        if bad:
+            raise DataError(f"{where}: {bad} do not match pattern {c['pattern']!r}")
+    if c.get("unique") and present.duplicated().any():
+        raise DataError(f"{where}: duplicate values {list(present[present.duplicated()])}")
+
+
+@functools.cache
+def _load_checked(name: str) -> pd.DataFrame:
+    df = _read(name)
+    for fk in schema(name)["schema"].get("foreignKeys", []):
+        ref = fk["reference"]
+        target = _read(ref["resource"])[ref["fields"]]
+        vals = df[fk["fields"]].dropna()
+        missing = sorted(set(vals) - set(target))
+        if missing:
+            raise DataError(
+                f"{schema(name)['path']} column {fk['fields']!r}: {missing} not found in "
+                f"{ref['resource']}.{ref['fields']}"
+            )
+    key = schema(name)["schema"].get("primaryKey")
+    return df.set_index(key, drop=False).rename_axis(None) if key else df
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load table ``name`` from data/, validated against datapackage.json.
+
+    Returns a fresh copy (safe to modify), indexed by the table's primary key.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a table; :class:`DataError` (a ValueError) if the table breaks its schema.
+    """
+    return _load_checked(name).copy()
+
+
+def value(name: str, row_id: str, column: str):
+    """One number (or string) from a table, e.g. ``value("gpus", "h100-sxm", "tdp_w")``."""
+    df = _load_checked(name)
+    if row_id not in df.index:
+        raise ValueError(f"row_id must be one of {list(df.index)}; got {row_id!r}")
+    if column not in df.columns:
+        raise ValueError(f"column must be one of {list(df.columns)}; got {column!r}")
+    v = df.at[row_id, column]
+    if pd.isna(v):
+        raise ValueError(f"{name}.{row_id}.{column} is empty in data/{schema(name)['path']}")
+    return v.item() if hasattr(v, "item") else v
+
+
+def cite(source_id: str) -> str:
+    """A one-line citation for ``source_id``: authors (year). Title. Organisation. URL."""
+    src = _load_checked("sources")
+    if source_id not in src.index:
+        raise ValueError(f"source_id must be one of {list(src.index)}; got {source_id!r}")
+    r = src.loc[source_id]
+    return f"{r.authors} ({r.year}). {r.title}. {r.organisation}. {r.url}"
+
+
+def sources_for(*names: str) -> pd.DataFrame:
+    """The sources cited by the given tables, with one citation line each (for a Sources section)."""
+    ids: list[str] = []
+    for n in names:
+        ids += [i for i in load(n)["source_id"] if i not in ids]
+    src = load("sources").loc[ids]
+    return pd.DataFrame({"source": src.index, "citation": [cite(i) for i in src.index]}).reset_index(
+        drop=True
+    )

@@ -1,0 +1,214 @@
+"""Training versus inference: the energy and money of a model's life.
+
+Total energy = training energy + energy per query × number of queries. All functions take
+scalars or arrays (numpy broadcasting) and return a float for scalar input.
+
+References
+----------
+.. [1] DeepSeek-AI, "DeepSeek-V3 Technical Report", arXiv:2412.19437, 2024, Table 1.
+.. [2] D. Patterson et al., "Carbon Emissions and Large Neural Network Training",
+   arXiv:2104.10350, 2021, Table 4.
+.. [3] Meta, "Llama 3.1 Model Card", 2024, section "Training Energy Use".
+"""
+
+from __future__ import annotations
+
+
+from helpers._validate import as_array, result
+from helpers.units import HOURS_PER_DAY
+
+__all__ = [
+    "gpu_hours",
+    "training_energy_mwh",
+    "training_cost_usd",
+    "inference_energy_mwh",
+    "crossover_queries",
+    "crossover_days",
+    "grid_intensity_kg_per_kwh",
+]
+
+_W_H_PER_MWH = 1e6
+
+
+def _pue(pue):
+    return as_array(pue, "pue", low=1.0)
+
+
+def gpu_hours(gpu_count, training_days):
+    """GPU-hours of a run: number of GPUs × days × 24 h.
+
+    Parameters
+    ----------
+    gpu_count : float or array_like
+        Number of GPUs working in parallel, ≥ 0.
+    training_days : float or array_like
+        Wall-clock days of training, ≥ 0.
+
+    Returns
+    -------
+    float or ndarray
+        GPU-hours [GPU·h].
+    """
+    n = as_array(gpu_count, "gpu_count")
+    d = as_array(training_days, "training_days")
+    return result(n * d * HOURS_PER_DAY)
+
+
+def training_energy_mwh(gpu_hours, gpu_power_w, pue=1.0):
+    """Facility energy of a training run.
+
+    .. math:: E = \\text{GPU-hours} \\times P_\\text{GPU} \\times \\text{PUE} / 10^6
+
+    Parameters
+    ----------
+    gpu_hours : float or array_like
+        GPU-hours of the run [GPU·h], ≥ 0.
+    gpu_power_w : float or array_like
+        Average electrical power per GPU [W], ≥ 0. Using the GPU's rated maximum (TDP) gives an
+        upper bound; measured averages are lower (Patterson et al. used 330 W for a 300 W V100
+        *system* average including host share).
+    pue : float or array_like, default 1.0
+        Power usage effectiveness of the data centre, ≥ 1: facility energy ÷ IT energy.
+
+    Returns
+    -------
+    float or ndarray
+        Energy [MWh].
+
+    Examples
+    --------
+    GPT-3 with Patterson et al.'s inputs: 10,000 V100 for 14.8 days at 330 W, PUE 1.10.
+
+    >>> round(training_energy_mwh(10_000 * 14.8 * 24, 330, pue=1.10))
+    1289
+    """
+    h = as_array(gpu_hours, "gpu_hours")
+    p = as_array(gpu_power_w, "gpu_power_w")
+    return result(h * p * _pue(pue) / _W_H_PER_MWH)
+
+
+def training_cost_usd(gpu_hours, usd_per_gpu_hour):
+    """Rental-equivalent cost of a run: GPU-hours × price per GPU-hour.
+
+    This is what DeepSeek reported for V3: a *rental price* applied to the final run's
+    GPU-hours. It excludes buying the hardware, staff, data, failed runs and ablations.
+
+    Parameters
+    ----------
+    gpu_hours : float or array_like
+        GPU-hours [GPU·h], ≥ 0.
+    usd_per_gpu_hour : float or array_like
+        Price of one GPU for one hour [USD/(GPU·h)], ≥ 0.
+
+    Returns
+    -------
+    float or ndarray
+        Cost [USD].
+
+    Examples
+    --------
+    >>> training_cost_usd(2_788_000, 2.0)
+    5576000.0
+    """
+    h = as_array(gpu_hours, "gpu_hours")
+    price = as_array(usd_per_gpu_hour, "usd_per_gpu_hour")
+    return result(h * price)
+
+
+def inference_energy_mwh(queries, energy_per_query_wh, pue=1.0):
+    """Energy of serving ``queries`` queries.
+
+    .. math:: E = N_\\text{queries} \\times e_\\text{query} \\times \\text{PUE} / 10^6
+
+    Parameters
+    ----------
+    queries : float or array_like
+        Number of queries, ≥ 0.
+    energy_per_query_wh : float or array_like
+        IT energy per query [Wh], ≥ 0.
+    pue : float or array_like, default 1.0
+        Power usage effectiveness, ≥ 1. Use 1.0 if the per-query figure already includes
+        data-centre overhead (Google's 0.24 Wh per Gemini prompt does).
+
+    Returns
+    -------
+    float or ndarray
+        Energy [MWh].
+    """
+    q = as_array(queries, "queries")
+    e = as_array(energy_per_query_wh, "energy_per_query_wh")
+    return result(q * e * _pue(pue) / _W_H_PER_MWH)
+
+
+def crossover_queries(training_energy_mwh, energy_per_query_wh, pue=1.0):
+    """Number of queries after which inference has used as much energy as training.
+
+    .. math:: N^* = \\frac{E_\\text{train} \\times 10^6}{e_\\text{query} \\times \\text{PUE}}
+
+    Parameters
+    ----------
+    training_energy_mwh : float or array_like
+        Training energy [MWh], ≥ 0.
+    energy_per_query_wh : float or array_like
+        IT energy per query [Wh], > 0 (it divides).
+    pue : float or array_like, default 1.0
+        PUE applied to inference, ≥ 1.
+
+    Returns
+    -------
+    float or ndarray
+        Queries [-].
+
+    Examples
+    --------
+    >>> crossover_queries(2_000, 2.0)
+    1000000000.0
+    """
+    t = as_array(training_energy_mwh, "training_energy_mwh")
+    e = as_array(energy_per_query_wh, "energy_per_query_wh", low_open=True)
+    return result(t * _W_H_PER_MWH / (e * _pue(pue)))
+
+
+def crossover_days(training_energy_mwh, energy_per_query_wh, queries_per_day, pue=1.0):
+    """Days of traffic until cumulative inference energy equals training energy.
+
+    Parameters
+    ----------
+    training_energy_mwh : float or array_like
+        Training energy [MWh], ≥ 0.
+    energy_per_query_wh : float or array_like
+        IT energy per query [Wh], > 0.
+    queries_per_day : float or array_like
+        Traffic [queries/day], > 0.
+    pue : float or array_like, default 1.0
+        PUE applied to inference, ≥ 1.
+
+    Returns
+    -------
+    float or ndarray
+        Days [d].
+    """
+    q = as_array(queries_per_day, "queries_per_day", low_open=True)
+    return result(crossover_queries(training_energy_mwh, energy_per_query_wh, pue) / q)
+
+
+def grid_intensity_kg_per_kwh(emissions_tco2e, energy_mwh):
+    """Average grid carbon intensity implied by a reported emission and energy.
+
+    Parameters
+    ----------
+    emissions_tco2e : float or array_like
+        Emissions [t CO2e], ≥ 0.
+    energy_mwh : float or array_like
+        Energy [MWh], > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Carbon intensity [kg CO2e/kWh] (numerically equal to t/MWh).
+    """
+    c = as_array(emissions_tco2e, "emissions_tco2e")
+    e = as_array(energy_mwh, "energy_mwh", low_open=True)
+    return result(c / e)
+
+
