@@ -104,3 +104,25 @@ def cumulative_energy(
         "line for the one-off training energy and a rising line for inference energy; a dashed "
         "vertical rule marks the day the two are equal.",
     )
+
+
+def energy_ladder(items: pd.DataFrame) -> alt.Chart:
+    """Points on a logarithmic energy axis, from one prompt to a whole training run.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Columns ``label`` (str), ``energy_wh`` (float) and ``kind`` (str, e.g. "one query").
+    """
+    base = alt.Chart(items).encode(
+        x=alt.X("energy_wh:Q", title="Energy (Wh, logarithmic)", scale=alt.Scale(type="log")),
+        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("energy_wh")),
+    )
+    points = base.mark_point(filled=True, size=90).encode(color=alt.Color("kind:N", title=None))
+    span = items["energy_wh"].max() / items["energy_wh"].min()
+    return points.properties(
+        title=f"From one prompt to one training run: a span of {span:.0e} times",
+        description="Dot plot of energies in watt-hours on a logarithmic axis: single AI queries "
+        "near a fraction of a watt-hour, training runs between hundreds of MWh and tens of GWh.",
+        height=alt.Step(26),
+    )

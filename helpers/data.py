@@ -155,9 +155,7 @@ def cite(source_id: str) -> str:
 
 def sources_for(*names: str) -> pd.DataFrame:
     """The sources cited by the given tables, with one citation line each (for a Sources section)."""
-    ids: list[str] = []
-    for n in names:
-        ids += [i for i in load(n)["source_id"] if i not in ids]
+    ids = list(dict.fromkeys(i for n in names for i in load(n)["source_id"]))
     src = load("sources").loc[ids]
     return pd.DataFrame({"source": src.index, "citation": [cite(i) for i in src.index]}).reset_index(
         drop=True

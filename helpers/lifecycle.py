@@ -14,6 +14,8 @@ References
 from __future__ import annotations
 
 
+import pandas as pd
+
 from helpers._validate import as_array, result
 from helpers.units import HOURS_PER_DAY
 
@@ -25,6 +27,7 @@ __all__ = [
     "crossover_queries",
     "crossover_days",
     "grid_intensity_kg_per_kwh",
+    "training_energy_table",
 ]
 
 _W_H_PER_MWH = 1e6
@@ -212,3 +215,41 @@ def grid_intensity_kg_per_kwh(emissions_tco2e, energy_mwh):
     return result(c / e)
 
 
+
+
+def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFrame:
+    """Training energy of each run, saying how it was obtained.
+
+    For each row of ``runs`` (``data.load("training_runs")``), in order of preference:
+
+    1. the energy the source reports (``energy_mwh_reported``);
+    2. GPU-hours × the power per GPU the source states × its PUE (1 if not stated), with
+       GPU-hours computed from ``gpu_count`` × ``training_days`` if not reported;
+    3. GPU-hours × the GPU's TDP from ``gpus`` (``data.load("gpus")``), PUE 1: an **upper bound**
+       on GPU energy that ignores host and cooling, for sources that report no energy at all.
+
+    Rows with none of these are dropped.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``runs``, columns ``model``, ``energy_mwh`` and ``basis``.
+    """
+    rows = []
+    for run_id, r in runs.iterrows():
+        hours = r.gpu_hours
+        if pd.isna(hours) and pd.notna(r.gpu_count) and pd.notna(r.training_days):
+            hours = gpu_hours(r.gpu_count, r.training_days)
+        if pd.notna(r.energy_mwh_reported):
+            energy, basis = float(r.energy_mwh_reported), "reported by the source"
+        elif pd.notna(hours) and pd.notna(r.gpu_power_w):
+            pue = 1.0 if pd.isna(r.pue) else r.pue
+            energy = training_energy_mwh(hours, r.gpu_power_w, pue)
+            basis = "GPU-hours × power stated by the source"
+        elif pd.notna(hours) and pd.notna(r.gpu_id):
+            energy = training_energy_mwh(hours, gpus.loc[r.gpu_id, "tdp_w"])
+            basis = "GPU-hours × TDP (our upper bound)"
+        else:
+            continue
+        rows.append({"id": run_id, "model": r.model, "energy_mwh": energy, "basis": basis})
+    return pd.DataFrame(rows).set_index("id", drop=False).rename_axis(None)

@@ -30,11 +30,12 @@ def slider(description: str, value: float, min: float, max: float, step: float, 
     )
 
 
-def log_slider(description: str, value: float, min_exp: float, max_exp: float, step: float = 0.05):
+def log_slider(description: str, value: float, min_exp: float, max_exp: float, step: float = 0.05,
+               fmt: str = ",.3g"):
     """A FloatLogSlider from 10**min_exp to 10**max_exp, for quantities spanning decades."""
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=step, description=description,
-        readout_format=".3g", continuous_update=False, style=_STYLE, layout=_LAYOUT,
+        readout_format=fmt, continuous_update=False, style=_STYLE, layout=_LAYOUT,
     )
 
 
@@ -81,7 +82,7 @@ def crossover_explorer(training_energy_mwh: float = 2_000.0, energy_per_query_wh
                        million_queries_per_day: float = 10.0, pue: float = 1.0) -> widgets.VBox:
     """Sliders for training energy, Wh per query, traffic and PUE, redrawing the crossover chart."""
     controls = {
-        "training_energy_mwh": log_slider("Training energy (MWh)", training_energy_mwh, 1, 5),
+        "training_energy_mwh": log_slider("Training energy (MWh)", training_energy_mwh, 1, 5, fmt=",.0f"),
         "energy_per_query_wh": log_slider("Energy per query (Wh)", energy_per_query_wh, -2, 1.5),
         "million_queries_per_day": log_slider("Queries per day (millions)", million_queries_per_day, -1, 3.5),
         "pue": slider("PUE", pue, 1.0, 2.0, 0.01),

@@ -20,9 +20,13 @@ def execute(path: Path) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        # Widget views are live-kernel state; the committed notebook keeps only their text.
-        for out in cell.get("outputs", []):
-            out.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+        # Widget views are live-kernel state that a saved notebook cannot replay: drop them, so a
+        # reader sees the sliders only after running the cell (as the notebook text says).
+        if "outputs" in cell:
+            cell.outputs = [
+                out for out in cell.outputs
+                if "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
+            ]
     nbformat.validate(nb)
     nbformat.write(nb, path)
     print(f"executed {path}")
