@@ -13,7 +13,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["PALETTE", "THEME", "enable", "training_energy_bars", "cumulative_energy"]
+__all__ = [
+    "PALETTE",
+    "THEME",
+    "enable",
+    "training_energy_bars",
+    "cumulative_energy",
+    "energy_ladder",
+    "table",
+]
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 """Okabe-Ito colours, blue first."""
@@ -91,7 +99,9 @@ def cumulative_energy(
     )
     layers = [lines]
     if crossover_day is not None:
-        rule = pd.DataFrame({"day": [crossover_day], "label": [f"crossover: day {crossover_day:,.0f}"]})
+        rule = pd.DataFrame(
+            {"day": [crossover_day], "label": [f"crossover: day {crossover_day:,.0f}"]}
+        )
         layers.append(alt.Chart(rule).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q"))
         layers.append(
             alt.Chart(rule)
@@ -126,3 +136,18 @@ def energy_ladder(items: pd.DataFrame) -> alt.Chart:
         "near a fraction of a watt-hour, training runs between hundreds of MWh and tens of GWh.",
         height=alt.Step(26),
     )
+
+
+def table(df: pd.DataFrame, formats: dict | None = None):
+    """A DataFrame as a left-aligned table without the index (a pandas Styler).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The rows to show.
+    formats : dict, optional
+        Column → format string, e.g. ``{"energy_mwh": "{:,.0f}"}``.
+    """
+    styler = df.style.hide(axis="index").set_properties(**{"text-align": "left"})
+    styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+    return styler.format(formats or {}, na_rep="–")

@@ -16,7 +16,17 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DATA_DIR", "DataError", "tables", "schema", "load", "value", "cite", "sources_for"]
+__all__ = [
+    "DATA_DIR",
+    "DataError",
+    "tables",
+    "schema",
+    "load",
+    "value",
+    "cite",
+    "citations",
+    "sources_for",
+]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -87,9 +97,13 @@ def _check_constraints(col: pd.Series, c: dict, where: str) -> None:
     if c.get("required") and col.isna().any():
         raise DataError(f"{where}: required but empty in row(s) {list(col.index[col.isna()] + 2)}")
     if "minimum" in c and (present < c["minimum"]).any():
-        raise DataError(f"{where}: {list(present[present < c['minimum']])} below minimum {c['minimum']}")
+        raise DataError(
+            f"{where}: {list(present[present < c['minimum']])} below minimum {c['minimum']}"
+        )
     if "maximum" in c and (present > c["maximum"]).any():
-        raise DataError(f"{where}: {list(present[present > c['maximum']])} above maximum {c['maximum']}")
+        raise DataError(
+            f"{where}: {list(present[present > c['maximum']])} above maximum {c['maximum']}"
+        )
     if "enum" in c and not present.isin(c["enum"]).all():
         raise DataError(f"{where}: {list(present[~present.isin(c['enum'])])} not in {c['enum']}")
     if "pattern" in c:
@@ -153,10 +167,12 @@ def cite(source_id: str) -> str:
     return f"{r.authors} ({r.year}). {r.title}. {r.organisation}. {r.url}"
 
 
+def citations(source_ids) -> pd.DataFrame:
+    """One citation line per source id (duplicates dropped, order kept), for a Sources section."""
+    ids = list(dict.fromkeys(source_ids))
+    return pd.DataFrame({"source": ids, "citation": [cite(i) for i in ids]})
+
+
 def sources_for(*names: str) -> pd.DataFrame:
-    """The sources cited by the given tables, with one citation line each (for a Sources section)."""
-    ids = list(dict.fromkeys(i for n in names for i in load(n)["source_id"]))
-    src = load("sources").loc[ids]
-    return pd.DataFrame({"source": src.index, "citation": [cite(i) for i in src.index]}).reset_index(
-        drop=True
-    )
+    """The sources cited by every row of the given tables (see :func:`citations`)."""
+    return citations(i for n in names for i in load(n)["source_id"])

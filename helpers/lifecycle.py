@@ -13,7 +13,6 @@ References
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from helpers._validate import as_array, result
@@ -213,8 +212,6 @@ def grid_intensity_kg_per_kwh(emissions_tco2e, energy_mwh):
     c = as_array(emissions_tco2e, "emissions_tco2e")
     e = as_array(energy_mwh, "energy_mwh", low_open=True)
     return result(c / e)
-
-
 
 
 def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFrame:

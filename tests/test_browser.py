@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = pytest.mark.browser
@@ -67,9 +73,15 @@ def lab(tmp_path_factory):
     }
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={ROOT}", "--LabApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.expose_app_in_browser=True",
         "--ServerApp.port_retries=0",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -113,11 +125,16 @@ def _expected(name: str) -> dict:
     nb = json.loads((ROOT / "notebooks" / name).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     tags = [set(c.get("metadata", {}).get("tags", [])) for c in code]
-    svgs = sum(1 for c in code for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {}))
+    svgs = sum(
+        1 for c in code for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})
+    )
     return {
         "errors": sum("raises-exception" in t for t in tags),
         "svgs": svgs,
-        "explorers": sum("nbval-ignore-output" in t and "explorer(" in "".join(c["source"]) for t, c in zip(tags, code)),
+        "explorers": sum(
+            "nbval-ignore-output" in t and "explorer(" in "".join(c["source"])
+            for t, c in zip(tags, code, strict=True)
+        ),
     }
 
 
@@ -156,7 +173,9 @@ def test_notebook_runs_and_renders_offline(lab, browser, name):
     page.wait_for_timeout(1500)
     want = _expected(name)
     # JupyterLab renders tracebacks (and warnings) with the stderr mime type.
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+    errors = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    ).count()
     # JupyterLab shows an SVG output as an <img>; count those that actually decoded to a picture.
     charts = page.evaluate(
         """() => {
@@ -169,7 +188,9 @@ def test_notebook_runs_and_renders_offline(lab, browser, name):
         }"""
     )
     svgs, widget_svgs = charts["top"], charts["widget"]
-    sliders = page.locator(".jupyter-widgets .widget-slider, .jupyter-widgets.widget-slider").count()
+    sliders = page.locator(
+        ".jupyter-widgets .widget-slider, .jupyter-widgets.widget-slider"
+    ).count()
     if os.environ.get("J2_SCREENSHOT_DIR"):
         out = Path(os.environ["J2_SCREENSHOT_DIR"])
         out.mkdir(parents=True, exist_ok=True)
@@ -179,8 +200,12 @@ def test_notebook_runs_and_renders_offline(lab, browser, name):
             explorer.scroll_into_view_if_needed()
             explorer.screenshot(path=str(out / f"{Path(name).stem}_explorer.png"))
     context.close()
-    assert errors == want["errors"], f"{errors} error/stderr outputs, expected {want['errors']} (raises-exception cells)"
-    assert svgs >= want["svgs"], f"{svgs} charts rendered, the committed notebook has {want['svgs']}"
+    assert errors == want["errors"], (
+        f"{errors} error/stderr outputs, expected {want['errors']} (raises-exception cells)"
+    )
+    assert svgs >= want["svgs"], (
+        f"{svgs} charts rendered, the committed notebook has {want['svgs']}"
+    )
     if want["explorers"]:
         assert sliders >= 1, "explorer cell rendered no slider"
         assert widget_svgs >= want["explorers"], "explorer rendered no chart"

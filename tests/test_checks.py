@@ -48,7 +48,14 @@ def test_worked_values():
 
 
 def test_hints_cycle_and_solution_prints_answer(capsys):
-    q = Exercise(question="?", answer=lambda: 2.0, unit="Wh", solution_text="Two.", hints=["a", "b"], name="qx")
+    q = Exercise(
+        question="?",
+        answer=lambda: 2.0,
+        unit="Wh",
+        solution_text="Two.",
+        hints=["a", "b"],
+        name="qx",
+    )
     q.hint(), q.hint(), q.hint()
     out = capsys.readouterr().out
     assert "Hint 1 of 2: a" in out and out.count("Hint 2 of 2: b") == 2

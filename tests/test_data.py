@@ -100,10 +100,26 @@ def _replace(path, old, new):
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        (",3350,989,1979,700,confirmed,nvidia-h100", ",3350,989,1979,-700,confirmed,nvidia-h100", "below minimum"),
-        (",3350,989,1979,700,confirmed,nvidia-h100", ",3350,989,1979,700,confirmed,no-such-source", "not found in sources"),
-        (",3350,989,1979,700,confirmed,nvidia-h100", ",3350,989,1979,700,certain,nvidia-h100", "not in"),
-        (",3350,989,1979,700,confirmed,nvidia-h100", ",3350,lots,1979,700,confirmed,nvidia-h100", "not of type number"),
+        (
+            ",3350,989,1979,700,confirmed,nvidia-h100",
+            ",3350,989,1979,-700,confirmed,nvidia-h100",
+            "below minimum",
+        ),
+        (
+            ",3350,989,1979,700,confirmed,nvidia-h100",
+            ",3350,989,1979,700,confirmed,no-such-source",
+            "not found in sources",
+        ),
+        (
+            ",3350,989,1979,700,confirmed,nvidia-h100",
+            ",3350,989,1979,700,certain,nvidia-h100",
+            "not in",
+        ),
+        (
+            ",3350,989,1979,700,confirmed,nvidia-h100",
+            ",3350,lots,1979,700,confirmed,nvidia-h100",
+            "not of type number",
+        ),
         ("h200-sxm,NVIDIA H200 SXM", "h100-sxm,NVIDIA H200 SXM", "duplicate"),
     ],
 )

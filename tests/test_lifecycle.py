@@ -20,7 +20,9 @@ def test_deepseek_v3_rental_cost():
 
 def test_deepseek_v3_pretraining_cost_matches_report():
     run = data.load("training_runs").loc["deepseek-v3-pretraining"]
-    assert lifecycle.training_cost_usd(run.gpu_hours, run.usd_per_gpu_hour) == pytest.approx(5_328_000)
+    assert lifecycle.training_cost_usd(run.gpu_hours, run.usd_per_gpu_hour) == pytest.approx(
+        5_328_000
+    )
 
 
 def test_gpt3_energy_from_patterson_inputs():
@@ -75,7 +77,9 @@ def test_energy_scales_linearly(h, p, u, k):
 
 @given(t=nonneg, e=positive, u=pue, extra=st.floats(0.01, 10.0))
 def test_crossover_falls_as_queries_get_dearer(t, e, u, extra):
-    assert lifecycle.crossover_queries(t, e * (1 + extra), u) <= lifecycle.crossover_queries(t, e, u)
+    assert lifecycle.crossover_queries(t, e * (1 + extra), u) <= lifecycle.crossover_queries(
+        t, e, u
+    )
 
 
 @given(bad=bad_nonneg)

@@ -35,7 +35,9 @@ def test_binder_environment_is_the_root_environment():
 
 def test_binder_postbuild_installs_helpers_without_dependencies():
     text = (ROOT / "binder" / "postBuild").read_text()
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    lines = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert lines[0] == "set -e"
     assert "pip install --no-deps -e ." in text
 
@@ -43,7 +45,10 @@ def test_binder_postbuild_installs_helpers_without_dependencies():
 def test_readme_badge_opens_the_first_notebook():
     readme = (ROOT / "README.md").read_text()
     assert "mybinder.org/v2/" in readme
-    assert "labpath=notebooks%2F00_start_here.ipynb" in readme or "labpath=notebooks/00_start_here.ipynb" in readme
+    assert (
+        "labpath=notebooks%2F00_start_here.ipynb" in readme
+        or "labpath=notebooks/00_start_here.ipynb" in readme
+    )
 
 
 def test_every_notebook_is_in_the_readme_chapter_map():

@@ -11,7 +11,9 @@ def test_scalar_and_array_pass_through():
     np.testing.assert_array_equal(as_array([1, 2], "x"), [1.0, 2.0])
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, -1.0, "abc", None, True, [1, math.nan]])
+@pytest.mark.parametrize(
+    "bad", [math.nan, math.inf, -math.inf, -1.0, "abc", None, True, [1, math.nan]]
+)
 def test_bad_values_name_parameter_and_range(bad):
     with pytest.raises(ValueError, match=r"gpu_hours .*\[0, inf\)"):
         as_array(bad, "gpu_hours")
@@ -23,7 +25,9 @@ def test_open_lower_bound_rejects_zero():
 
 
 def test_upper_bound_and_message_for_arrays():
-    with pytest.raises(ValueError, match=r"hours_per_year .*\[0, 8760\].*got 9000 \(first bad element of 1\)"):
+    with pytest.raises(
+        ValueError, match=r"hours_per_year .*\[0, 8760\].*got 9000 \(first bad element of 1\)"
+    ):
         as_array([10, 9000], "hours_per_year", high=8760)
 
 

@@ -15,16 +15,23 @@ from nbclient import NotebookClient
 
 def execute(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         # Widget views are live-kernel state that a saved notebook cannot replay: drop them, so a
         # reader sees the sliders only after running the cell (as the notebook text says).
         if "outputs" in cell:
             cell.outputs = [
-                out for out in cell.outputs
+                out
+                for out in cell.outputs
                 if "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
             ]
     nbformat.validate(nb)

@@ -29,7 +29,9 @@ q2 = Exercise(
     unit="J",
     hints=["One watt for one second is one joule; an hour has 3,600 seconds."],
     solution_text="0.24 Wh × 3,600 J/Wh = 864 J.",
-    mistakes=lambda c: [Mistake(c / 3600 * 60, "You used 60 seconds per hour: an hour has 3,600 s.")],
+    mistakes=lambda c: [
+        Mistake(c / 3600 * 60, "You used 60 seconds per hour: an hour has 3,600 s.")
+    ],
 )
 
 q3 = Exercise(
@@ -37,7 +39,12 @@ q3 = Exercise(
     question="How many Gemini median prompts (0.24 Wh each) add up to one MWh?",
     answer=lambda: units.convert_energy(1, "MWh", "Wh") / _GEMINI_WH(),
     unit="prompts",
-    hints=["1 MWh is 1,000,000 Wh.", "Divide the total energy by the energy per prompt, both in Wh."],
+    hints=[
+        "1 MWh is 1,000,000 Wh.",
+        "Divide the total energy by the energy per prompt, both in Wh.",
+    ],
     solution_text="1 MWh = 1,000,000 Wh; 1,000,000 Wh ÷ 0.24 Wh ≈ 4.17 million prompts.",
-    mistakes=lambda c: [Mistake(1 / _GEMINI_WH(), "You divided 1 by 0.24 without converting MWh to Wh.")],
+    mistakes=lambda c: [
+        Mistake(1 / _GEMINI_WH(), "You divided 1 by 0.24 without converting MWh to Wh.")
+    ],
 )

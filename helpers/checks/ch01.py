@@ -28,8 +28,13 @@ q1 = Exercise(
         "= 21,588 MWh (about 21.6 GWh; an upper bound, since 700 W is the GPU's peak power)."
     ),
     mistakes=lambda c: [
-        Mistake(lifecycle.training_energy_mwh(39.3e6, 700), "That is all three Llama 3.1 models: use the 405B row only."),
-        Mistake(c * 1.1, "Meta's 700 W is already 'adjusted for power usage efficiency': no extra PUE."),
+        Mistake(
+            lifecycle.training_energy_mwh(39.3e6, 700),
+            "That is all three Llama 3.1 models: use the 405B row only.",
+        ),
+        Mistake(
+            c * 1.1, "Meta's 700 W is already 'adjusted for power usage efficiency': no extra PUE."
+        ),
     ],
 )
 
@@ -56,7 +61,9 @@ q2 = Exercise(
         "lifecycle.crossover_queries(1287, 0.24) ≈ 5.4 billion prompts. No PUE factor: "
         "Google's figure already counts the data centre's overhead."
     ),
-    mistakes=lambda c: [Mistake(c / 1.1, "Google's 0.24 Wh already includes overhead: don't apply PUE 1.1 again.")],
+    mistakes=lambda c: [
+        Mistake(c / 1.1, "Google's 0.24 Wh already includes overhead: don't apply PUE 1.1 again.")
+    ],
 )
 
 
