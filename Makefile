@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Open the course in JupyterLab on 127.0.0.1 (token authentication), at the first notebook.
+PORT  ?= 8888
+TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(24))")
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	@echo "Open the course at: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_start_here.ipynb?token=$(TOKEN)"
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
+		--IdentityProvider.token=$(TOKEN) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 ## Unit, property, data, notebook (nbval) and browser tests.
 test: $(STAMP)
