@@ -1,0 +1,352 @@
+"""Who pays for the idle GPU: amortized hardware cost, energy cost and break-even hours.
+
+A GPU bought for ``capex_usd`` and written off over ``lifetime_years`` costs, per hour of use,
+
+.. math:: c = \\frac{C}{L \\times H} + \\frac{P}{1000} \\times p
+
+where :math:`C` is the purchase price [USD], :math:`L` the lifetime [years], :math:`H` the hours
+it is used per year, :math:`P` the electrical power while in use [W] and :math:`p` the price of
+electricity [USD/kWh]. The first term falls as :math:`1/H`: an expensive card must run most of
+the year's 8,760 hours to be cheap per hour. The second term does not depend on :math:`H`, so
+the cheaper the hardware (or the longer it lives), the larger the share of energy in the cost.
+
+All functions take scalars or arrays (numpy broadcasting) and return a float for scalar input.
+Hours per year are limited to ``helpers.units.HOURS_PER_YEAR`` (8,760).
+
+Straight-line amortization over ``lifetime_years`` with no resale value, no interest and no
+other running costs (rack, network, staff) is a teaching simplification. Cottier et al. [2]_
+amortize with a depreciation rate derived from GPU price-performance trends instead.
+
+References
+----------
+.. [1] Seed text 003 (the course's source ``seed-003``): a $30,000 card used 100 or 1,000 hours
+   a year costs $300 or $30 per hour; sold at $5 per hour it breaks even after about 6,000
+   hours a year, a $10,000 card after 2,000.
+.. [2] B. Cottier, R. Rahman, L. Fattorini, N. Maslej, T. Besiroglu, D. Owen, "The Rising Costs
+   of Training Frontier AI Models", arXiv:2405.21015, 2024 (Sec. 2.2, amortization; energy
+   2–6 % of amortized development cost).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers._validate import as_array, result
+from helpers.units import HOURS_PER_YEAR
+
+__all__ = [
+    "capital_cost_per_hour_usd",
+    "energy_cost_per_hour_usd",
+    "cost_per_hour_usd",
+    "energy_share_of_cost",
+    "breakeven_hours_per_year",
+    "average_power_w",
+    "power_per_used_hour_w",
+]
+
+_W_PER_KW = 1e3
+
+
+def _hours(hours_per_year, name="hours_per_year"):
+    # > 0 because it divides; at most the 8,760 hours of a 365-day year.
+    return as_array(hours_per_year, name, low_open=True, high=HOURS_PER_YEAR)
+
+
+def _lifetime(lifetime_years):
+    return as_array(lifetime_years, "lifetime_years", low_open=True)
+
+
+def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0):
+    """Purchase price spread over the hours of use: capex ÷ (lifetime × hours per year).
+
+    Parameters
+    ----------
+    capex_usd : float or array_like
+        Purchase price of the hardware [USD], ≥ 0.
+    hours_per_year : float or array_like
+        Hours the hardware is used per year [h/yr], in (0, 8760].
+    lifetime_years : float or array_like, default 1.0
+        Years over which the price is written off [yr], > 0. The seed's toy numbers use one year.
+
+    Returns
+    -------
+    float or ndarray
+        Capital cost per hour of use [USD/h].
+
+    Examples
+    --------
+    >>> capital_cost_per_hour_usd(30_000, 100)
+    300.0
+    >>> capital_cost_per_hour_usd(30_000, 1_000, lifetime_years=3)
+    10.0
+    """
+    c = as_array(capex_usd, "capex_usd")
+    h = _hours(hours_per_year)
+    life = _lifetime(lifetime_years)
+    return result(c / (life * h))
+
+
+def energy_cost_per_hour_usd(power_w, price_usd_per_kwh):
+    """Electricity bought in one hour of use: power [kW] × price [USD/kWh].
+
+    Parameters
+    ----------
+    power_w : float or array_like
+        Average electrical power while in use [W], ≥ 0 (a GPU's rated maximum gives an upper
+        bound; add host and cooling overhead if you want the facility's bill).
+    price_usd_per_kwh : float or array_like
+        Price of electricity [USD/kWh], ≥ 0.
+
+    Returns
+    -------
+    float or ndarray
+        Energy cost per hour of use [USD/h].
+
+    Examples
+    --------
+    >>> round(energy_cost_per_hour_usd(700, 0.10), 4)
+    0.07
+    """
+    p = as_array(power_w, "power_w")
+    price = as_array(price_usd_per_kwh, "price_usd_per_kwh")
+    return result(p / _W_PER_KW * price)
+
+
+def cost_per_hour_usd(
+    capex_usd, hours_per_year, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0
+):
+    """Cost of one hour of use: amortized purchase price plus electricity.
+
+    .. math:: c = \\frac{C}{L \\times H} + \\frac{P}{1000} \\times p
+
+    Parameters
+    ----------
+    capex_usd : float or array_like
+        Purchase price of the hardware [USD], ≥ 0.
+    hours_per_year : float or array_like
+        Hours used per year [h/yr], in (0, 8760]. More than the 8,760 hours of a year raises
+        ``ValueError``.
+    lifetime_years : float or array_like, default 1.0
+        Amortization period [yr], > 0.
+    power_w : float or array_like, default 0.0
+        Average power per hour of use [W], ≥ 0. To charge idle hours to the hours of use, pass
+        :func:`power_per_used_hour_w`.
+    price_usd_per_kwh : float or array_like, default 0.0
+        Electricity price [USD/kWh], ≥ 0.
+
+    Returns
+    -------
+    float or ndarray
+        Cost per hour of use [USD/h].
+
+    Examples
+    --------
+    The seed's toy numbers (one-year amortization, energy left out):
+
+    >>> cost_per_hour_usd(30_000, 100), cost_per_hour_usd(30_000, 1_000)
+    (300.0, 30.0)
+    >>> cost_per_hour_usd(10_000, 100), cost_per_hour_usd(10_000, 1_000)
+    (100.0, 10.0)
+
+    With a 700 W card at $0.10 per kWh the hour costs 7 cents more:
+
+    >>> round(cost_per_hour_usd(10_000, 1_000, power_w=700, price_usd_per_kwh=0.10), 2)
+    10.07
+    """
+    capital = capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years)
+    energy = energy_cost_per_hour_usd(power_w, price_usd_per_kwh)
+    return result(np.asarray(capital) + np.asarray(energy))
+
+
+def energy_share_of_cost(
+    capex_usd, hours_per_year, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0
+):
+    """Fraction of the cost per hour that is electricity, as a function of utilization.
+
+    .. math:: s = \\frac{P p / 1000}{C / (L H) + P p / 1000}
+
+    It rises with hours per year (the capital share is spread thinner) and falls with the price
+    of the hardware: the seed's point that with cheap hardware, energy matters more.
+
+    Parameters
+    ----------
+    capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh
+        As in :func:`cost_per_hour_usd`.
+
+    Returns
+    -------
+    float or ndarray
+        Share [-] in [0, 1]. Defined as 0 when nothing costs anything (no capex, no energy).
+
+    Examples
+    --------
+    A $10,000 card at 700 W and $0.10 per kWh, used all year for four years:
+
+    >>> round(energy_share_of_cost(10_000, 8_760, 4, 700, 0.10), 3)
+    0.197
+    """
+    capital = np.asarray(capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years))
+    energy = np.asarray(energy_cost_per_hour_usd(power_w, price_usd_per_kwh))
+    total = capital + energy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, energy / total, 0.0)
+    return result(share)
+
+
+def breakeven_hours_per_year(
+    capex_usd,
+    price_usd_per_hour,
+    lifetime_years=1.0,
+    power_w=0.0,
+    price_usd_per_kwh=0.0,
+    *,
+    strict=True,
+):
+    """Hours of compute to sell per year so that sales pay for the hardware and its electricity.
+
+    Each hour sold at :math:`q` USD earns :math:`q - P p / 1000` after paying for its
+    electricity; the purchase price is recovered over the lifetime when
+
+    .. math:: H^* = \\frac{C}{L \\times (q - P p / 1000)}
+
+    Parameters
+    ----------
+    capex_usd : float or array_like
+        Purchase price [USD], ≥ 0.
+    price_usd_per_hour : float or array_like
+        Price at which one hour of compute is sold [USD/h], ≥ 0.
+    lifetime_years : float or array_like, default 1.0
+        Amortization period [yr], > 0.
+    power_w : float or array_like, default 0.0
+        Average power per hour sold [W], ≥ 0.
+    price_usd_per_kwh : float or array_like, default 0.0
+        Electricity price [USD/kWh], ≥ 0.
+    strict : bool, default True
+        What to do when there is no break-even within a year. ``True``: raise ``ValueError``.
+        ``False``: return ``inf`` for those elements (useful for sweeps and charts).
+
+    Returns
+    -------
+    float or ndarray
+        Break-even hours per year [h/yr], at most 8,760 (or ``inf`` when ``strict=False``).
+
+    Raises
+    ------
+    ValueError
+        If ``price_usd_per_hour`` does not exceed the electricity cost of an hour (no number of
+        hours ever breaks even), or if break-even needs more than the 8,760 hours of a year
+        ("not achievable within a year"), unless ``strict=False``.
+
+    Examples
+    --------
+    The seed's toy numbers: selling at $5 per hour,
+
+    >>> breakeven_hours_per_year(30_000, 5.0), breakeven_hours_per_year(10_000, 5.0)
+    (6000.0, 2000.0)
+
+    At $3 per hour the $30,000 card cannot break even within one year:
+
+    >>> breakeven_hours_per_year(30_000, 3.0, strict=False)
+    inf
+    """
+    c = as_array(capex_usd, "capex_usd")
+    q = as_array(price_usd_per_hour, "price_usd_per_hour")
+    life = _lifetime(lifetime_years)
+    energy = np.asarray(energy_cost_per_hour_usd(power_w, price_usd_per_kwh))
+    margin = q - energy
+    no_margin = margin <= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hours = np.where(no_margin, np.inf, c / (life * np.where(no_margin, 1.0, margin)))
+    if strict and np.any(no_margin):
+        i = np.flatnonzero(np.broadcast_to(no_margin, np.shape(hours)))[0]
+        e = np.broadcast_to(energy, np.shape(hours)).flat[i]
+        qq = np.broadcast_to(q, np.shape(hours)).flat[i]
+        raise ValueError(
+            f"price_usd_per_hour must exceed the electricity cost of an hour ({e:.4g} USD/h); "
+            f"got {qq:g}: every hour sold loses money, so there is no break-even"
+        )
+    over = hours > HOURS_PER_YEAR
+    if np.any(over):
+        if strict:
+            h = np.asarray(hours)[over].flat[0]
+            raise ValueError(
+                f"not achievable within a year: break-even needs {h:,.0f} hours per year, more "
+                f"than the {HOURS_PER_YEAR:,.0f} in a year; raise price_usd_per_hour, lengthen "
+                "lifetime_years or lower capex_usd (or pass strict=False to get inf)"
+            )
+        hours = np.where(over, np.inf, hours)
+    return result(hours)
+
+
+def average_power_w(busy_power_w, idle_power_w, utilization):
+    """Average electrical power of a machine busy a fraction ``utilization`` of the time.
+
+    .. math:: \\bar P = P_\\text{idle} + (P_\\text{busy} - P_\\text{idle}) \\times u
+
+    Same definition (and errors) as ``helpers.fleet.average_power_w``; a loaded model keeps
+    drawing ``idle_power_w`` between queries.
+
+    Parameters
+    ----------
+    busy_power_w : float or array_like
+        Power while working [W], ≥ 0.
+    idle_power_w : float or array_like
+        Power while switched on but idle [W], ≥ 0 and ≤ ``busy_power_w``.
+    utilization : float or array_like
+        Fraction of the time doing useful work [-], in [0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        Average power [W].
+
+    Examples
+    --------
+    >>> average_power_w(700, 100, 0.3)
+    280.0
+    """
+    busy = as_array(busy_power_w, "busy_power_w")
+    idle = as_array(idle_power_w, "idle_power_w")
+    u = as_array(utilization, "utilization", high=1.0)
+    if np.any(idle > busy):
+        raise ValueError("idle_power_w must not exceed busy_power_w")
+    return result(idle + (busy - idle) * u)
+
+
+def power_per_used_hour_w(busy_power_w, idle_power_w, hours_per_year):
+    """Power charged to each hour of use when the machine stays on all year.
+
+    A card that works ``hours_per_year`` hours and idles the rest of the 8,760 hours draws
+    :math:`P_\\text{busy} H + P_\\text{idle} (8760 - H)` watt-hours a year; divided by the hours
+    of use,
+
+    .. math:: P_\\text{used} = P_\\text{busy} + P_\\text{idle} \\frac{8760 - H}{H}
+              = \\bar P(u) / u, \\quad u = H / 8760
+
+    Pass the result as ``power_w`` to :func:`cost_per_hour_usd` to make the hours of use pay for
+    the idle hours. A card switched off when not used has ``idle_power_w = 0``.
+
+    Parameters
+    ----------
+    busy_power_w : float or array_like
+        Power while working [W], ≥ 0.
+    idle_power_w : float or array_like
+        Power while on but idle [W], ≥ 0 and ≤ ``busy_power_w``.
+    hours_per_year : float or array_like
+        Hours of use per year [h/yr], in (0, 8760].
+
+    Returns
+    -------
+    float or ndarray
+        Power per hour of use [W].
+
+    Examples
+    --------
+    700 W busy, 100 W idle, used 2,000 hours a year and left on the rest:
+
+    >>> power_per_used_hour_w(700, 100, 2_000)
+    1038.0
+    """
+    h = _hours(hours_per_year)
+    u = h / HOURS_PER_YEAR
+    return result(np.asarray(average_power_w(busy_power_w, idle_power_w, u)) / u)
