@@ -1,0 +1,296 @@
+"""Chapter 05 calculators (helpers.fleet) and exercises, pinned to the seed and the data."""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import bad_nonneg, nonneg, positive, pue, raises_naming
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import capex, data, fleet
+from helpers.checks import ch05
+from helpers.units import convert_energy
+
+unit_interval = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
+
+
+# --- the seed's worked example (DESIGN.md, chapter 05) -------------------------------------
+
+
+def test_seed_energy_20000_kwh_per_month():
+    assert fleet.fleet_energy_kwh(10_000_000, 0.002) == pytest.approx(20_000)
+
+
+def test_seed_cost_2000_then_3000_usd_with_pue():
+    assert fleet.electricity_cost_usd(20_000, 0.10) == pytest.approx(2_000)
+    energy = fleet.fleet_energy_kwh(10_000_000, 0.002, pue=1.5)
+    assert energy == pytest.approx(30_000)
+    assert fleet.electricity_cost_usd(energy, 0.10) == pytest.approx(3_000)
+
+
+def test_seed_example_from_the_tables():
+    wh = data.value("inference_estimates", "seed-004-query", "energy_wh")
+    price = data.value("prices", "seed-004-price", "price_per_kwh")
+    seed_pue = data.value("pue", "seed-004-pue", "pue")
+    kwh = convert_energy(wh, "Wh", "kWh")
+    assert fleet.electricity_cost_usd(fleet.fleet_energy_kwh(1e7, kwh), price) == pytest.approx(
+        2_000
+    )
+    assert fleet.electricity_cost_usd(
+        fleet.fleet_energy_kwh(1e7, kwh, seed_pue), price
+    ) == pytest.approx(3_000)
+
+
+# --- footprints from published per-query figures -------------------------------------------
+
+
+def test_gemini_implied_intensities_match_the_tables():
+    row = data.load("per_query_footprint").loc["gemini-median-2025"]
+    intensity = fleet.implied_intensity_g_per_kwh(row.emissions_g_co2e, row.energy_wh)
+    assert intensity == pytest.approx(125)
+    assert data.value(
+        "grid_intensity", "google-market-2025", "intensity_g_co2e_per_kwh"
+    ) == pytest.approx(intensity)
+    assert fleet.implied_water_l_per_kwh(row.water_ml, row.energy_wh) == pytest.approx(
+        1.0833, rel=1e-3
+    )
+
+
+def test_emissions_and_water_worked_examples():
+    assert fleet.emissions_kg_co2e(30_000, 381) - fleet.emissions_kg_co2e(
+        30_000, 56
+    ) == pytest.approx(9_750)
+    assert fleet.water_l(2_400, 0.26 / 0.24) == pytest.approx(2_600)
+
+
+def test_us_intensity_row_is_760_lb_per_mwh():
+    assert data.value("grid_intensity", "us-2023-eia", "intensity_g_co2e_per_kwh") == pytest.approx(
+        760 * 0.45359237, abs=0.5
+    )
+
+
+def test_bloom_deployment_row_is_914_kwh_over_230768_requests():
+    assert data.value("inference_estimates", "bloom-api-2022", "energy_wh") == pytest.approx(
+        914e3 / 230_768, abs=0.005
+    )
+
+
+# --- levers -----------------------------------------------------------------------------
+
+
+def test_apply_levers_returns_every_step():
+    steps = fleet.apply_levers(30_000, [0.25, 0.8])
+    np.testing.assert_allclose(steps, [30_000, 7_500, 6_000])
+
+
+def test_apply_levers_allows_a_lever_that_backfires():
+    np.testing.assert_allclose(fleet.apply_levers(100.0, [1.3]), [100.0, 130.0])
+
+
+def test_apply_levers_monte_carlo_shape():
+    factors = np.array([[0.5, 1.0, 0.9], [0.8, 0.8, 0.8]])  # 2 levers × 3 draws
+    steps = fleet.apply_levers(np.array([10.0, 20.0, 30.0]), factors)
+    assert steps.shape == (3, 3)
+    np.testing.assert_allclose(steps[-1], [4.0, 16.0, 21.6])
+
+
+def test_apply_levers_one_dimensional_factors_with_array_baseline():
+    steps = fleet.apply_levers(np.array([10.0, 20.0]), [0.5, 0.5])
+    np.testing.assert_allclose(steps, [[10, 20], [5, 10], [2.5, 5]])
+
+
+def test_lever_table_ranges_are_ordered():
+    levers = data.load("levers")
+    assert (levers.factor_low <= levers.factor_central).all()
+    assert (levers.factor_central <= levers.factor_high).all()
+
+
+def test_batching_factor_is_three_to_five_times():
+    row = data.load("levers").loc["batching-mlenergy"]
+    assert row.factor_low == pytest.approx(1 / 5)
+    assert row.factor_high == pytest.approx(1 / 3, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("column", "u0"), [("factor_low", 0.1), ("factor_central", 0.3), ("factor_high", 0.5)]
+)
+def test_utilization_lever_row_is_our_arithmetic(column, u0):
+    row = data.load("levers").loc["utilization-idle"]
+    assert row[column] == pytest.approx(fleet.utilization_factor(700, 100, u0, 0.6), abs=5e-4)
+
+
+def test_average_power_and_utilization_examples():
+    assert capex.average_power_w(700, 100, 0.3) == pytest.approx(280)
+    assert capex.average_power_w(700, 100, 0.0) == pytest.approx(100)
+    assert capex.average_power_w(700, 100, 1.0) == pytest.approx(700)
+    assert fleet.utilization_factor(700, 0, 0.3, 0.6) == pytest.approx(1.0)
+    assert fleet.utilization_factor(0, 0, 0.3, 0.6) == pytest.approx(1.0)
+
+
+def test_idle_above_busy_rejected():
+    with raises_naming("idle_power_w"):
+        capex.average_power_w(100, 200, 0.5)
+
+
+def test_vectorized_and_scalar_out():
+    out = fleet.fleet_energy_kwh(np.array([1e6, 2e6]), 0.002, pue=np.array([[1.0], [1.5]]))
+    assert out.shape == (2, 2)
+    np.testing.assert_allclose(out, [[2_000, 4_000], [3_000, 6_000]])
+    assert isinstance(fleet.electricity_cost_usd(1, 1), float)
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@given(q=nonneg, e=st.floats(0, 1.0), u=pue, k=st.floats(1.0, 1e3))
+def test_energy_is_linear_in_queries(q, e, u, k):
+    base = fleet.fleet_energy_kwh(q, e, u)
+    assert fleet.fleet_energy_kwh(q * k, e, u) == pytest.approx(base * k, rel=1e-9, abs=1e-9)
+
+
+@given(e=nonneg, p=st.floats(0, 1.0), extra=st.floats(0, 1.0))
+def test_cost_rises_with_price(e, p, extra):
+    assert fleet.electricity_cost_usd(e, p + extra) >= fleet.electricity_cost_usd(e, p)
+
+
+@given(e=nonneg, i1=st.floats(0, 2000), i2=st.floats(0, 2000))
+def test_emissions_ordered_like_intensity(e, i1, i2):
+    lo, hi = sorted((i1, i2))
+    assert fleet.emissions_kg_co2e(e, lo) <= fleet.emissions_kg_co2e(e, hi)
+
+
+@given(f=st.lists(st.floats(0.05, 2.0), min_size=1, max_size=6), b=positive)
+def test_lever_order_does_not_change_the_end(f, b):
+    forward = fleet.apply_levers(b, f)[-1]
+    backward = fleet.apply_levers(b, f[::-1])[-1]
+    assert forward == pytest.approx(backward, rel=1e-9)
+    assert forward == pytest.approx(b * math.prod(f), rel=1e-9)
+
+
+@given(busy=st.floats(1, 2000), idle_share=st.floats(0, 1), u0=unit_interval, u1=unit_interval)
+def test_higher_utilization_never_costs_more_per_unit_of_work(busy, idle_share, u0, u1):
+    lo, hi = sorted((u0, u1))
+    assert fleet.utilization_factor(busy, busy * idle_share, lo, hi) <= 1 + 1e-12
+
+
+@given(bad=bad_nonneg)
+def test_bad_queries_rejected(bad):
+    with raises_naming("queries"):
+        fleet.fleet_energy_kwh(bad, 0.002)
+
+
+@given(bad=bad_nonneg)
+def test_bad_energy_per_query_rejected(bad):
+    with raises_naming("energy_per_query_kwh"):
+        fleet.fleet_energy_kwh(1e6, bad)
+
+
+@given(bad=bad_nonneg)
+def test_bad_price_rejected(bad):
+    with raises_naming("price_usd_per_kwh"):
+        fleet.electricity_cost_usd(1.0, bad)
+
+
+@given(bad=bad_nonneg)
+def test_bad_intensity_and_water_rejected(bad):
+    with raises_naming("grid_intensity_g_per_kwh"):
+        fleet.emissions_kg_co2e(1.0, bad)
+    with raises_naming("water_l_per_kwh"):
+        fleet.water_l(1.0, bad)
+
+
+@pytest.mark.parametrize("bad", [0.99, 0.0, math.nan, math.inf])
+def test_pue_below_one_rejected(bad):
+    with pytest.raises(ValueError, match=r"pue .*\[1, inf\)"):
+        fleet.fleet_energy_kwh(1, 1, pue=bad)
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.5, math.nan, math.inf])
+def test_non_positive_lever_factor_rejected(bad):
+    with raises_naming("factors"):
+        fleet.apply_levers(100.0, [0.5, bad])
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.01, -0.1, math.nan])
+def test_utilization_out_of_range_rejected(bad):
+    with raises_naming("utilization_before"):
+        fleet.utilization_factor(700, 100, bad, 0.5)
+
+
+def test_zero_energy_rejected_where_it_divides():
+    with raises_naming("energy_wh"):
+        fleet.implied_intensity_g_per_kwh(0.03, 0.0)
+    with raises_naming("energy_wh"):
+        fleet.implied_water_l_per_kwh(0.26, 0.0)
+
+
+# --- exercises ---------------------------------------------------------------------------
+
+EXERCISES = [ch05.q1, ch05.q2, ch05.q3, ch05.q4]
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.name)
+def test_right_answer_passes(q):
+    ok, message = q.verdict(q.expected())
+    assert ok, message
+
+
+@pytest.mark.parametrize(
+    ("q", "index"),
+    [(q, i) for q in EXERCISES for i in range(len(q.mistakes(q.expected())))],
+    ids=lambda x: getattr(x, "name", str(x)),
+)
+def test_each_mistake_gets_its_message(q, index):
+    mistake = q.mistakes(q.expected())[index]
+    ok, message = q.verdict(mistake.value)
+    assert not ok
+    assert mistake.message in message
+
+
+def test_exercise_answers():
+    assert ch05.q1.expected() == pytest.approx(193.44)
+    assert ch05.q2.expected() == pytest.approx(9_750)
+    assert ch05.q3.expected() == pytest.approx(6_000)
+    assert 3_500 < ch05.q4.expected() < 4_740
+
+
+def test_unanswered_is_not_an_error():
+    assert ch05.q1.verdict(...) == (
+        False,
+        "Not answered yet: replace the ... with your answer (a number).",
+    )
+
+
+def test_apply_levers_without_levers_is_the_baseline():
+    np.testing.assert_allclose(fleet.apply_levers(30.0, []), [30.0])
+
+
+# --- the chapter's chart data and explorer (presentation layer) -----------------------------
+
+
+def test_lever_steps_frame_and_waterfall():
+    from helpers import charts, widgets
+
+    frame = widgets.lever_steps_frame(30_000, {"batching": 0.25, "worse": 1.2}, scale=1e-3)
+    assert list(frame.step) == ["naive fleet", "batching", "worse", "optimised"]
+    assert list(frame.kind) == ["total", "saving", "increase", "total"]
+    np.testing.assert_allclose(frame.end, [30, 7.5, 9, 9])
+    assert frame.low.isna().all()
+    chart = charts.lever_waterfall(frame, "Energy per month (MWh)")
+    assert "MWh" in chart.to_json() and chart.to_dict()["description"]
+
+
+def test_fleet_chart_shows_band_and_bill():
+    from helpers import widgets
+
+    chart = widgets.fleet_chart(1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, batching=True)
+    spec = chart.to_dict()
+    assert spec["title"]["text"].startswith("Optimised: 7.5 MWh a month, $750")
+    frame = widgets.lever_steps_frame(30_000, {"batching": 0.25})
+    assert len(frame) == 3
+    box = widgets.fleet_explorer()
+    assert set(widgets.FLEET_LEVERS) <= set(box.control_widgets)
+    assert set(box.control_widgets["region"].options[i][1] for i in range(3)) <= set(
+        data.load("grid_intensity").index
+    )
