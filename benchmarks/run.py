@@ -5,6 +5,8 @@
 3. Monte Carlo draws per second of helpers.uncertainty.
 4. Each notebook executed in a fresh kernel vs the floor: a notebook whose only cell imports the
    stack (numpy, pandas, altair, ipywidgets, helpers).
+5. The per-token model (helpers.tokens) on a 100 × 100 grid of (reasoning tokens, batch size) in
+   one vectorized call vs one scalar call vs a Python loop of 10,000 scalar calls.
 
 Usage: python benchmarks/run.py [--quick]
 """
@@ -12,7 +14,6 @@ Usage: python benchmarks/run.py [--quick]
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import pkgutil
 import statistics
@@ -140,17 +141,78 @@ def imports(repeats: int) -> None:
     )
 
 
-def monte_carlo() -> None:
-    try:
-        uncertainty = importlib.import_module("helpers.uncertainty")
-    except ImportError:
-        print("\n3. Monte Carlo: helpers.uncertainty not present")
-        return
-    bench = getattr(uncertainty, "benchmark_draws_per_second", None)
-    if bench is None:
-        print("\n3. Monte Carlo: helpers.uncertainty has no benchmark_draws_per_second()")
-        return
-    print(f"\n3. Monte Carlo: {bench():,.0f} draws per second")
+def monte_carlo(repeats: int) -> None:
+    import numpy as np
+
+    from helpers import fleet, uncertainty
+
+    ranges = {
+        "queries": 1e7,
+        "energy_per_query_kwh": uncertainty.Range(0.001, 0.003),
+        "pue": uncertainty.Range(1.1, 1.6),
+    }
+    n = 100_000
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    t_mc = best(lambda: uncertainty.band(fleet.fleet_energy_kwh, ranges, n))
+    rng = np.random.default_rng(0)
+    t_floor = best(lambda: (rng.uniform(size=n), rng.uniform(size=n)))
+    print(
+        f"\n3. Monte Carlo, fleet energy over 2 uncertain inputs, {n:,} draws (best of {repeats})"
+    )
+    print(
+        f"   draw + model + percentiles   {1e3 * t_mc:6.1f} ms  = {n / t_mc / 1e6:5.1f} M draws/s"
+    )
+    print(
+        f"   numpy drawing the inputs only {1e3 * t_floor:6.1f} ms  -> {t_mc / t_floor:4.1f} × that floor"
+    )
+
+
+def token_grid(repeats: int) -> None:
+    import numpy as np
+
+    from helpers import data, tokens
+
+    kw = tokens.model_kwargs(data.load("models").loc["deepseek-r1"], "FP8")
+    kw.update(tokens.gpu_kwargs(data.load("gpus").loc["h800-sxm"], "FP8"))
+    reasoning = np.linspace(0, 20_000, 100)[:, None]
+    batch = np.geomspace(1, 1024, 100)[None, :]
+
+    def grid():
+        return tokens.answer_energy(500, reasoning, 300, batch_size=batch, efficiency=0.3, **kw)
+
+    def one(r=4000.0, b=64.0):
+        return tokens.answer_energy(500, r, 300, batch_size=b, efficiency=0.3, **kw)
+
+    def loop():
+        return [[one(r, b).total_j for b in batch[0]] for r in reasoning[:, 0]]
+
+    assert np.allclose(loop(), grid().total_j)
+
+    def best(fn, number):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times.append((time.perf_counter() - t0) / number)
+        return min(times)
+
+    t_grid, t_one, t_loop = best(grid, 50), best(one, 50), best(loop, 1)
+    print(f"\n5. helpers.tokens.answer_energy on a 100 × 100 grid (best of {repeats})")
+    print(
+        f"   one vectorized call   {1e3 * t_grid:7.2f} ms  = {t_grid / t_one:5.1f} × one scalar call ({1e3 * t_one:.2f} ms)"
+    )
+    print(
+        f"   Python loop of 10,000 {1e3 * t_loop:7.0f} ms  = {t_loop / t_grid:5.0f} × the vectorized call"
+    )
 
 
 if __name__ == "__main__":
@@ -158,5 +220,6 @@ if __name__ == "__main__":
     print(f"Python {sys.version.split()[0]}; figures from one run of this script")
     imports(1 if quick else 3)
     explorers(10 if quick else 40)
-    monte_carlo()
+    monte_carlo(3 if quick else 15)
     notebooks(1 if quick else 2)
+    token_grid(2 if quick else 5)

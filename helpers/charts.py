@@ -10,7 +10,10 @@ The palette is Okabe & Ito's colour-blind-safe set (Okabe, M. & Ito, K., "Color 
 
 from __future__ import annotations
 
+import hashlib
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -27,6 +30,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 """Okabe-Ito colours, blue first."""
 
 THEME = "joules_jevons"
+PHASES = ["training", "inference", "total"]
 WIDTH = 560
 HEIGHT = 300
 
@@ -53,27 +57,34 @@ def enable() -> None:
 
 
 def training_energy_bars(runs: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars of training energy per run.
+    """Training energy per run as dots on a logarithmic axis (bars need a zero a log axis lacks).
 
     Parameters
     ----------
     runs : DataFrame
         Columns ``model`` (str), ``energy_mwh`` (float) and ``basis`` (str: how the energy was
-        obtained, e.g. "reported" or "GPU-hours × TDP (upper bound)").
+        obtained, e.g. "reported by the source" or "GPU-hours × TDP (our upper bound)").
     """
     return (
         alt.Chart(runs, title="Training energy of published runs")
-        .mark_bar()
+        .mark_point(filled=True, size=120, opacity=1)
         .encode(
-            x=alt.X("energy_mwh:Q", title="Training energy (MWh)", scale=alt.Scale(type="log")),
-            y=alt.Y("model:N", title=None, sort="-x"),
+            x=alt.X(
+                "energy_mwh:Q",
+                title="Training energy (MWh, logarithmic)",
+                scale=alt.Scale(type="log"),
+            ),
+            y=alt.Y("model:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
             color=alt.Color("basis:N", title="How we got the energy"),
+            shape=alt.Shape("basis:N", title="How we got the energy"),
         )
         .properties(
-            description="Bar chart of training energy in MWh for published model training runs, "
-            "on a logarithmic axis, coloured by whether the energy was reported or computed.",
-            height=alt.Step(22),
+            description="Dot plot of training energy in MWh for published model training runs, "
+            "on a logarithmic axis, coloured by whether the energy was reported by the source, "
+            "computed from the source's GPU-hours and power, or bounded by the GPU's rated power.",
+            height=alt.Step(24),
         )
+        .configure_legend(orient="bottom", direction="vertical", labelLimit=400)
     )
 
 
@@ -86,7 +97,7 @@ def cumulative_energy(
     ----------
     timeline : DataFrame
         Long format with columns ``day`` (float), ``energy_mwh`` (float) and ``phase``
-        ("training" or "inference").
+        ("training", "inference" or "total").
     crossover_day : float, optional
         Day on which inference has used as much energy as training; drawn as a rule.
     """
@@ -94,8 +105,10 @@ def cumulative_energy(
     lines = base.mark_line(strokeWidth=3).encode(
         x=alt.X("day:Q", title="Days since launch"),
         y=alt.Y("energy_mwh:Q", title="Cumulative energy (MWh)"),
-        color=alt.Color("phase:N", title=None, sort=["training", "inference"]),
-        strokeDash=alt.StrokeDash("phase:N", sort=["training", "inference"], legend=None),
+        color=alt.Color("phase:N", title=None, sort=PHASES),
+        strokeDash=alt.StrokeDash(
+            "phase:N", sort=PHASES, legend=None, scale=alt.Scale(range=[[1, 0], [4, 2], [1, 3]])
+        ),
     )
     layers = [lines]
     if crossover_day is not None:
@@ -111,30 +124,54 @@ def cumulative_energy(
     return alt.layer(*layers).properties(
         title=title or "When does inference overtake training?",
         description="Line chart of cumulative energy in MWh against days since launch: a flat "
-        "line for the one-off training energy and a rising line for inference energy; a dashed "
-        "vertical rule marks the day the two are equal.",
+        "line for the one-off training energy, a rising line for inference energy and a dotted "
+        "line for their total; a dashed vertical rule marks the day the first two are equal.",
     )
 
 
+_UNIT_TICKS = {1.0: "1 Wh", 1e3: "1 kWh", 1e6: "1 MWh", 1e9: "1 GWh", 1e12: "1 TWh"}
+
+
 def energy_ladder(items: pd.DataFrame) -> alt.Chart:
-    """Points on a logarithmic energy axis, from one prompt to a whole training run.
+    """Points on a logarithmic energy axis labelled in Wh, kWh, MWh, GWh and TWh.
 
     Parameters
     ----------
     items : DataFrame
         Columns ``label`` (str), ``energy_wh`` (float) and ``kind`` (str, e.g. "one query").
     """
-    base = alt.Chart(items).encode(
-        x=alt.X("energy_wh:Q", title="Energy (Wh, logarithmic)", scale=alt.Scale(type="log")),
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("energy_wh")),
-    )
-    points = base.mark_point(filled=True, size=90).encode(color=alt.Color("kind:N", title=None))
-    span = items["energy_wh"].max() / items["energy_wh"].min()
-    return points.properties(
-        title=f"From one prompt to one training run: a span of {span:.0e} times",
-        description="Dot plot of energies in watt-hours on a logarithmic axis: single AI queries "
-        "near a fraction of a watt-hour, training runs between hundreds of MWh and tens of GWh.",
-        height=alt.Step(26),
+    lo, hi = items["energy_wh"].min(), items["energy_wh"].max()
+    ticks = [v for v in _UNIT_TICKS if lo / 10 <= v <= hi * 10]
+    label = " : ".join(f"datum.value == {v:g} ? '{name}'" for v, name in _UNIT_TICKS.items())
+    decades = int(np.floor(np.log10(hi / lo)))
+    return (
+        alt.Chart(items)
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            x=alt.X(
+                "energy_wh:Q",
+                title="Energy (logarithmic axis)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=ticks, labelExpr=f"{label} : ''"),
+            ),
+            y=alt.Y(
+                "label:N",
+                title=None,
+                sort=alt.EncodingSortField("energy_wh"),
+                axis=alt.Axis(labelLimit=360),
+            ),
+            color=alt.Color("kind:N", title=None),
+        )
+        .properties(
+            title=alt.Title(
+                "From one prompt to one training run",
+                subtitle=f"The largest energy here is more than 10^{decades} times the smallest",
+            ),
+            description="Dot plot of energies on a logarithmic axis marked at 1 Wh, 1 kWh, 1 MWh "
+            "and 1 GWh: single AI queries at a fraction of a watt-hour, training runs between "
+            "hundreds of MWh and tens of GWh.",
+            height=alt.Step(26),
+        )
     )
 
 
@@ -146,8 +183,699 @@ def table(df: pd.DataFrame, formats: dict | None = None):
     df : DataFrame
         The rows to show.
     formats : dict, optional
-        Column → format string, e.g. ``{"energy_mwh": "{:,.0f}"}``.
+        Column → format string, e.g. ``{"energy_mwh": "{:,.0f}"}``. Other float columns show
+        four significant digits.
     """
-    styler = df.style.hide(axis="index").set_properties(**{"text-align": "left"})
-    styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
-    return styler.format(formats or {}, na_rep="–")
+    cell = [("text-align", "left"), ("vertical-align", "top"), ("white-space", "normal")]
+    # A table id derived from the content (pandas picks a random one), so re-running a notebook
+    # leaves its committed output unchanged.
+    uid = hashlib.sha1(df.to_csv().encode()).hexdigest()[:10]
+    styler = (
+        df.style.set_uuid(uid)
+        .hide(axis="index")
+        .set_table_styles(
+            [
+                {"selector": "th", "props": cell},
+                {"selector": "td", "props": [*cell, ("max-width", "36em")]},
+            ]
+        )
+    )
+    default = {c: "{:,.4g}" for c in df.select_dtypes("float").columns}
+    return styler.format({**default, **(formats or {})}, na_rep="–")
+
+
+# --- chapter 05: per-query scaling ---------------------------------------------------------
+
+STATUS_ORDER = ["confirmed", "secondary", "derived", "unconfirmed"]
+"""Order (and colours, by position in PALETTE) of the data status values."""
+
+
+_WATERFALL_STEP = 84
+"""Width of one waterfall bar's slot (px); fixed so the band whiskers sit beside the bars."""
+
+
+def lever_waterfall(steps: pd.DataFrame, value_title: str, title: str | None = None) -> alt.Chart:
+    """Waterfall from a naive fleet to an optimised one, lever by lever.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        One row per bar, in order (``widgets.lever_steps_frame`` builds it): ``step`` (str),
+        ``start`` and ``end`` (float, the bar spans them), ``kind`` ("total", "saving" or
+        "increase"), ``text`` (str, the label printed on the bar) and optionally ``low`` and
+        ``high`` (float, the 5–95 % band of ``end``; NaN where there is none).
+    value_title : str
+        Axis title with its unit, e.g. "Energy per month (MWh)".
+    """
+    order = list(steps["step"])
+    kinds = ["total", "saving", "increase"]
+    colours = [PALETTE[0], PALETTE[2], PALETTE[3]]
+    x = alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=110))
+    base = alt.Chart(steps).encode(x=x)
+    bars = base.mark_bar(size=46).encode(
+        y=alt.Y("start:Q", title=value_title),
+        y2="end:Q",
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=kinds, range=colours),
+            legend=alt.Legend(
+                labelExpr="datum.label == 'total' ? 'fleet total' : "
+                "datum.label == 'saving' ? 'lever saves' : 'lever adds'"
+            ),
+        ),
+    )
+    labels = (
+        base.mark_text(dy=-8, fontSize=11, color="#222")
+        .encode(y=alt.Y("top:Q"), text="text:N")
+        .transform_calculate(top="max(datum.start, datum.end)")
+    )
+    layers = [bars, labels]
+    if {"low", "high"} <= set(steps.columns) and steps["low"].notna().any():
+        band = base.transform_filter("isValid(datum.low)")
+        # xOffset counts from the left edge of the step: half a step plus half a bar and a gap
+        offset = alt.value(_WATERFALL_STEP / 2 + 30)
+        layers.append(
+            band.mark_rule(color="#222", strokeWidth=1.5).encode(
+                y=alt.Y("low:Q", title=value_title), y2="high:Q", xOffset=offset
+            )
+        )
+        for end in ("low", "high"):
+            layers.append(
+                band.mark_tick(color="#222", thickness=1.5, size=12).encode(
+                    y=alt.Y(f"{end}:Q", title=value_title), xOffset=offset
+                )
+            )
+    return alt.layer(*layers).properties(
+        title=title or "From the naive fleet to the optimised fleet, lever by lever",
+        width=alt.Step(_WATERFALL_STEP),
+        description="Waterfall bar chart: the first bar is the naive fleet's total, each "
+        "following bar shows how much one optimisation lever removes (or adds) from what the "
+        "earlier levers left, and the last bar is the optimised total. Black whiskers beside "
+        "the total bars, where shown, mark the 5 to 95 percent Monte Carlo band.",
+    )
+
+
+def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """Published energy-per-query estimates on one logarithmic axis.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        Columns ``label`` (str), ``energy_wh`` (float), ``energy_wh_low`` and
+        ``energy_wh_high`` (float or NaN: a stated range, drawn as an error bar), ``status``
+        (confirmed, secondary, derived, unconfirmed; the colour) and ``boundary_kind`` (str,
+        what the estimate counts; the shape).
+    """
+    order = list(estimates.sort_values("energy_wh")["label"])
+    y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=460))
+    xscale = alt.Scale(type="log")
+    ticks = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100]
+    base = alt.Chart(estimates).encode(y=y)
+    points = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x=alt.X(
+            "energy_wh:Q",
+            title="Energy per query (Wh, logarithmic)",
+            scale=xscale,
+            axis=alt.Axis(values=ticks, format="~g"),
+        ),
+        color=alt.Color(
+            "status:N",
+            title="Status",
+            scale=alt.Scale(
+                domain=STATUS_ORDER, range=[PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]]
+            ),
+            legend=alt.Legend(orient="right"),
+        ),
+        shape=alt.Shape(
+            "boundary_kind:N", title="What it counts", legend=alt.Legend(orient="right")
+        ),
+    )
+    bars = (
+        base.transform_filter("isValid(datum.energy_wh_low)")
+        .mark_rule(strokeWidth=2, color="#555")
+        .encode(x=alt.X("energy_wh_low:Q", scale=xscale), x2="energy_wh_high:Q")
+    )
+    span = estimates["energy_wh"].max() / estimates["energy_wh"].min()
+    return (
+        alt.layer(bars, points)
+        .properties(
+            title=title or f"Published energy per query: a spread of {span:,.0f} times",
+            width=380,
+            height=alt.Step(24),
+            description="Dot plot of published energy-per-query estimates in watt-hours on a "
+            "logarithmic axis, one row per estimate, coloured by how well we could confirm it and "
+            "shaped by what the estimate counts (accelerators only, whole server, data centre, "
+            "undisclosed); grey lines show stated ranges.",
+        )
+        .resolve_legend(color="independent", shape="independent")
+    )
+
+
+# --- chapter 02: the cost of thinking ------------------------------------------------------
+
+ANSWER_PARTS = ["prompt", "reasoning", "answer"]
+"""Order of the parts of one answer in stacked bars (prompt = prefill; the others = decode)."""
+
+REGIMES = ["memory-bound", "compute-bound"]
+
+
+def _with_regime_joins(frame: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Repeat the first point of each new regime under the old one, so dashed and solid
+    segments of a line meet instead of leaving a gap."""
+    rows = []
+    for _, g in frame.groupby("series", sort=False):
+        g = g.sort_values(x)
+        recs = g.to_dict("records")
+        for i, rec in enumerate(recs):
+            rows.append(rec)
+            if i + 1 < len(recs) and recs[i + 1]["regime"] != rec["regime"]:
+                rows.append({**recs[i + 1], "regime": rec["regime"]})
+    return pd.DataFrame(rows)
+
+
+def energy_per_token_lines(
+    frame: pd.DataFrame, x: str = "batch_size", title: str | None = None
+) -> alt.Chart:
+    """Energy per generated token on log-log axes, one line per series; solid where the
+    decode step is memory-bound, dashed where it is compute-bound.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``x`` (``batch_size`` or ``context_tokens``), ``energy_per_token_j``,
+        ``series`` (str) and ``regime`` ("memory-bound" or "compute-bound").
+    x : str
+        Which column goes on the horizontal axis.
+    """
+    x_titles = {
+        "batch_size": "Batch size (sequences decoded together, log)",
+        "context_tokens": "Context length (tokens already in the KV cache, log)",
+    }
+    if x not in x_titles:
+        raise ValueError(f"x must be one of {list(x_titles)}; got {x!r}")
+    data = _with_regime_joins(frame, x)
+    order = list(dict.fromkeys(frame["series"]))
+    chart = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_titles[x], scale=alt.Scale(type="log", nice=False)),
+            y=alt.Y(
+                "energy_per_token_j:Q",
+                title="Energy per generated token (J, log)",
+                scale=alt.Scale(type="log"),
+            ),
+            color=alt.Color("series:N", title=None, sort=order, legend=alt.Legend(labelLimit=320)),
+            strokeDash=alt.StrokeDash(
+                "regime:N",
+                title=None,
+                sort=REGIMES,
+                scale=alt.Scale(domain=REGIMES, range=[[1, 0], [6, 4]]),
+            ),
+            detail="regime:N",
+        )
+    )
+    what = "batch size" if x == "batch_size" else "context length"
+    return chart.properties(
+        title=title or f"Energy per token against {what}",
+        description=f"Line chart on logarithmic axes of the energy per generated token in joules "
+        f"against {what}, one line per scenario; solid segments are memory-bound decode steps, "
+        "dashed segments compute-bound ones.",
+    ).resolve_legend(color="independent", strokeDash="independent")
+
+
+def weights_read_lines(frame: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """Share of a model's parameters read per decode step against batch size.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``batch_size``, ``share_read`` (0–1) and ``series`` (str).
+    """
+    order = list(dict.fromkeys(frame["series"]))
+    return (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "batch_size:Q",
+                title="Batch size (tokens decoded together, log)",
+                scale=alt.Scale(type="log", nice=False),
+            ),
+            y=alt.Y(
+                "share_read:Q",
+                title="Share of all parameters read per step",
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color("series:N", title=None, sort=order, legend=alt.Legend(labelLimit=320)),
+        )
+        .properties(
+            title=title or "A mixture of experts reads more of itself as the batch grows",
+            description="Line chart: the share of all parameters read in one decode step against "
+            "the batch size on a logarithmic axis; a dense model is flat at 100 %, a mixture of "
+            "experts starts at its active share and climbs towards 100 %.",
+        )
+    )
+
+
+def answer_energy_bars(
+    parts: pd.DataFrame, unit: str = "J", title: str | None = None, subtitle: str | None = None
+) -> alt.Chart:
+    """Stacked horizontal bars: the energy of one answer split into prompt, reasoning and answer.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        Long format: ``scenario`` (str), ``part`` ("prompt", "reasoning" or "answer") and
+        ``energy_j`` (float).
+    unit : {"J", "Wh"}
+        Unit of the axis.
+    title, subtitle : str, optional
+        Chart title and a line under it.
+    """
+    factor = {"J": 1.0, "Wh": 1 / 3600.0}
+    if unit not in factor:
+        raise ValueError(f"unit must be one of {list(factor)}; got {unit!r}")
+    data = parts.assign(energy=parts["energy_j"] * factor[unit])
+    order = list(dict.fromkeys(parts["scenario"]))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(energy):Q", title=f"Energy per answer ({unit})"),
+            y=alt.Y("scenario:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
+            color=alt.Color(
+                "part:N",
+                title="Spent on",
+                sort=ANSWER_PARTS,
+                scale=alt.Scale(domain=ANSWER_PARTS, range=[PALETTE[5], PALETTE[3], PALETTE[0]]),
+            ),
+            order=alt.Order("part_order:Q"),
+        )
+        .transform_calculate(part_order="indexof(['prompt', 'reasoning', 'answer'], datum.part)")
+        .properties(
+            title=alt.Title(
+                title or "Where the energy of one answer goes", subtitle=subtitle or ""
+            ),
+            description=f"Stacked horizontal bars of the energy of one answer in {unit}, split "
+            "into reading the prompt, writing the chain of thought and writing the visible answer, "
+            "one bar per scenario.",
+            height=alt.Step(34),
+        )
+    )
+
+
+def model_vs_measurement(frame: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """Model ÷ measurement for each published figure, on a log axis with a rule at 1.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``label`` (str), ``ratio`` (model ÷ measured, > 0) and ``role`` (str, e.g.
+        "calibrated on" or "check").
+    """
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=330)),
+    )
+    points = base.mark_point(filled=True, size=100).encode(
+        x=alt.X(
+            "ratio:Q",
+            title="Model ÷ measurement (log; 1 = exact)",
+            scale=alt.Scale(type="log", domain=[0.1, 10]),
+        ),
+        color=alt.Color("role:N", title=None),
+        shape=alt.Shape("role:N", title=None),
+    )
+    one = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#444").encode(x="ratio:Q")
+    band = (
+        alt.Chart(pd.DataFrame({"lo": [0.5], "hi": [2.0]}))
+        .mark_rect(color="#e6e6e6", opacity=0.5)
+        .encode(x="lo:Q", x2="hi:Q")
+    )
+    return alt.layer(band, one, points).properties(
+        title=title or "How far the one-factor model is from each measurement",
+        description="Dot plot of the ratio of modelled to measured values on a logarithmic axis "
+        "from 0.1 to 10, one row per published measurement; a vertical rule marks an exact fit "
+        "and a grey band a factor of two either way.",
+        height=alt.Step(26),
+    )
+
+
+# --- chapter 03: rebound effects (Jevons vs the vacuum cleaner) ------------------------------
+
+_REBOUND_SERIES = ["after the gain", "before the gain", "engineering estimate (no rebound)"]
+_BACKFIRE_FILL = "#D55E00"
+
+
+def _backfire_band(x_from: float, x_to: float, label: str = "backfire (Jevons)") -> list:
+    band = pd.DataFrame({"x": [x_from], "x2": [x_to], "label": [label]})
+    rect = alt.Chart(band).mark_rect(color=_BACKFIRE_FILL, opacity=0.12).encode(x="x:Q", x2="x2:Q")
+    text = (
+        alt.Chart(band)
+        .mark_text(align="left", baseline="top", dx=6, dy=6, color=_BACKFIRE_FILL, fontSize=12)
+        .encode(x="x:Q", y=alt.value(0), text="label:N")
+    )
+    return [rect, text]
+
+
+def rebound_energy_vs_elasticity(
+    curve: pd.DataFrame,
+    backfire_elasticity: float,
+    marker: float | None = None,
+    title: str | None = None,
+) -> alt.LayerChart:
+    """Energy use before and after an efficiency gain, against the price elasticity of demand.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Long format: ``elasticity`` (float), ``energy_pct`` (energy as % of before the gain) and
+        ``series`` (one of "after the gain", "before the gain", "engineering estimate (no
+        rebound)"), e.g. from :func:`helpers.widgets.rebound_frame`.
+    backfire_elasticity : float
+        Elasticity above which energy rises; the region beyond it is shaded (nothing is shaded
+        if it lies beyond the curve, e.g. ``inf`` when a ceiling rules backfire out).
+    marker : float, optional
+        An elasticity to mark with a vertical rule (the explorer's current value).
+    """
+    x_max = float(curve["elasticity"].max())
+    x_scale = alt.Scale(domain=[float(curve["elasticity"].min()), x_max], nice=False)
+    lines = (
+        alt.Chart(curve)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X(
+                "elasticity:Q",
+                title="Price elasticity of demand for the service (magnitude)",
+                scale=x_scale,
+            ),
+            y=alt.Y("energy_pct:Q", title="Energy use (% of before the gain)"),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=_REBOUND_SERIES,
+                scale=alt.Scale(domain=_REBOUND_SERIES, range=["#0072B2", "#444444", "#009E73"]),
+                legend=alt.Legend(labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                sort=_REBOUND_SERIES,
+                title=None,
+                scale=alt.Scale(domain=_REBOUND_SERIES, range=[[1, 0], [2, 2], [6, 3]]),
+                legend=alt.Legend(labelLimit=400),
+            ),
+        )
+    )
+    layers = []
+    if backfire_elasticity < x_max:
+        layers += _backfire_band(backfire_elasticity, x_max)
+    layers.append(lines)
+    if marker is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"elasticity": [marker]}))
+            .mark_rule(color="#000000", strokeWidth=1)
+            .encode(x="elasticity:Q")
+        )
+    return alt.layer(*layers).properties(
+        title=title or "More elastic demand takes back more of the saving",
+        description="Line chart of energy use as a percentage of its level before an "
+        "efficiency gain, against the price elasticity of demand: a flat dashed line at 100 % "
+        "(before), a flat dashed line at the engineering estimate (no rebound) and a rising line "
+        "for energy after the gain. The region where energy after the gain exceeds energy before "
+        "(backfire) is shaded.",
+    )
+
+
+def rebound_two_stories(stories: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """Energy after an efficiency gain for two parameter settings: steam engine vs vacuum cleaner.
+
+    Parameters
+    ----------
+    stories : DataFrame
+        Long format: ``efficiency_gain_pct`` (float, %), ``energy_pct`` (energy as % of before)
+        and ``story`` (str, one line per story), e.g. from
+        :func:`helpers.widgets.two_stories_frame`.
+    """
+    base = alt.Chart(stories).encode(
+        x=alt.X(
+            "efficiency_gain_pct:Q", title="Efficiency gain (% less energy per unit of service)"
+        ),
+        y=alt.Y("energy_pct:Q", title="Energy use (% of before the gain)"),
+    )
+    lines = base.mark_line(strokeWidth=3).encode(
+        color=alt.Color("story:N", title=None, legend=alt.Legend(labelLimit=400)),
+        strokeDash=alt.StrokeDash("story:N", title=None, legend=alt.Legend(labelLimit=400)),
+    )
+    ref = pd.DataFrame({"energy_pct": [100.0], "label": ["before the gain"]})
+    rule = alt.Chart(ref).mark_rule(color="#444", strokeDash=[2, 2]).encode(y="energy_pct:Q")
+    text = (
+        alt.Chart(ref)
+        .mark_text(align="right", baseline="top", dx=-4, dy=4, color="#444", fontSize=12)
+        .encode(y="energy_pct:Q", x=alt.value(WIDTH), text="label:N")
+    )
+    return alt.layer(rule, text, lines).properties(
+        title=title or "Same efficiency gain, opposite outcomes",
+        description="Line chart of energy use as a percentage of its level before, against the "
+        "efficiency gain in percent, for two settings of one rebound model: with no ceiling on "
+        "demand (the steam engine) energy rises above 100 %; with demand already at its ceiling "
+        "(the vacuum cleaner) energy falls in proportion to the gain.",
+    )
+
+
+def ai_trend_index(trends: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """AI usage and efficiency as indices on a logarithmic axis.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Columns ``date`` (str, "YYYY-MM"), ``index`` (float, value ÷ value at the first date)
+        and ``series`` (str).
+    """
+    base = alt.Chart(trends).encode(
+        x=alt.X("date:T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
+        y=alt.Y(
+            "index:Q",
+            title="Relative to May 2024 (logarithmic)",
+            scale=alt.Scale(type="log"),
+            axis=alt.Axis(format="~g", values=[0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000]),
+        ),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=400)),
+    )
+    lines = base.mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=70, filled=True))
+    labels = base.mark_text(align="left", dx=8, dy=-10, fontSize=11).encode(
+        text=alt.Text("index:Q", format=",.3~g")
+    )
+    return alt.layer(lines, labels).properties(
+        title=title or "Energy per prompt fell; tokens processed rose much faster",
+        description="Line chart on a logarithmic axis, relative to May 2024: Google's monthly "
+        "tokens processed rise from 1 to about 330 by May 2026, while the energy per median "
+        "Gemini prompt falls from 1 to about 0.03 by May 2025.",
+    )
+
+
+_ADOPTION_SERIES = ["total energy", "users", "energy per user"]
+
+
+def adoption_path(path: pd.DataFrame, peak_year: float | None = None, title: str | None = None):
+    """Users, energy per user and total energy over time under logistic adoption.
+
+    Parameters
+    ----------
+    path : DataFrame
+        Long format: ``year`` (float), ``ratio`` (float, relative to year 0) and ``series``
+        (str), e.g. from :func:`helpers.widgets.adoption_frame`.
+    peak_year : float, optional
+        Year in which total energy peaks; drawn as a rule.
+    """
+    lines = (
+        alt.Chart(path)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("year:Q", title="Years from now"),
+            y=alt.Y(
+                "ratio:Q",
+                title="Relative to today (logarithmic)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="~g", values=[0.001, 0.01, 0.1, 1, 10, 100, 1000]),
+            ),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=_ADOPTION_SERIES),
+                legend=alt.Legend(labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=_ADOPTION_SERIES),
+                legend=alt.Legend(labelLimit=400),
+            ),
+        )
+    )
+    layers = [lines]
+    if peak_year is not None:
+        peak = pd.DataFrame({"year": [peak_year], "label": [f"peak: year {peak_year:.1f}"]})
+        layers.append(alt.Chart(peak).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="year:Q"))
+        layers.append(
+            alt.Chart(peak)
+            .mark_text(align="left", dx=4, baseline="top", dy=4, color="#444", fontSize=12)
+            .encode(x="year:Q", y=alt.value(0), text="label:N")
+        )
+    return alt.layer(*layers).properties(
+        title=title or "New users first, efficiency later: energy rises, then falls",
+        description="Line chart on a logarithmic axis of three quantities relative to today "
+        "over the coming years: users (a logistic adoption curve) rise and level off, energy "
+        "per user falls steadily, and total energy first rises and then falls; a dashed rule "
+        "marks the peak.",
+    )
+
+
+# --- chapter 04: who pays for the idle GPU ---------------------------------------------------
+
+_HOURS_AXIS_TICKS = [10, 30, 100, 300, 1000, 3000, 8760]
+_USD_TICKS = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000]
+_CARD_LEGEND = alt.Legend(
+    orient="bottom", direction="vertical", labelLimit=400, symbolType="stroke"
+)
+
+
+def _hours_x(title: str = "Hours used per year (logarithmic axis)") -> alt.X:
+    return alt.X(
+        "hours_per_year:Q",
+        title=title,
+        scale=alt.Scale(type="log", domain=[10, 8760], nice=False),
+        axis=alt.Axis(values=_HOURS_AXIS_TICKS, format=",.0f"),
+    )
+
+
+def _hour_markers(markers: pd.DataFrame) -> list:
+    """Dashed vertical rules at ``markers.hours_per_year``, labelled in rows at the top.
+
+    Labels sit to the left of their rule (to the right for rules near the left edge), one row
+    per marker, where the falling cost lines leave the chart empty.
+    """
+    m = markers.reset_index(drop=True).assign(
+        y_px=lambda d: 6 + 16 * d.index.to_numpy(), left=lambda d: d.hours_per_year < 200
+    )
+    rules = alt.Chart(m).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="hours_per_year:Q")
+    layers = [rules]
+    for left, align, dx in ((False, "right", -4), (True, "left", 4)):
+        part = m[m["left"] == left]
+        if len(part):
+            layers.append(
+                alt.Chart(part)
+                .mark_text(align=align, baseline="top", dx=dx, color="#444", fontSize=11)
+                .encode(
+                    x="hours_per_year:Q", y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N"
+                )
+            )
+    return layers
+
+
+def cost_per_hour_lines(
+    curves: pd.DataFrame,
+    price_usd_per_hour: float | None = None,
+    markers: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> alt.LayerChart:
+    """Cost per hour of use against hours used per year, one line per card, on log-log axes.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        Long format: ``hours_per_year`` (float, 10–8,760), ``cost_usd_per_hour`` (float) and
+        ``card`` (str), e.g. from :func:`helpers.widgets.cost_curve_frame`.
+    price_usd_per_hour : float, optional
+        A sale price, drawn as a horizontal rule: where a card's line crosses it is the card's
+        break-even hours per year.
+    markers : DataFrame, optional
+        Columns ``label`` and ``hours_per_year``: hours to mark with labelled vertical rules
+        (e.g. the sunshine hours of Berlin and Los Angeles).
+    """
+    cards = list(dict.fromkeys(curves["card"]))
+    lines = (
+        alt.Chart(curves)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=_hours_x(),
+            y=alt.Y(
+                "cost_usd_per_hour:Q",
+                title="Cost per hour of use (USD/h, logarithmic axis)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=_USD_TICKS, format="$,.2~f"),
+            ),
+            color=alt.Color("card:N", title=None, sort=cards, legend=_CARD_LEGEND),
+            strokeDash=alt.StrokeDash("card:N", sort=cards, legend=None),
+        )
+    )
+    layers = [lines]
+    if markers is not None and len(markers):
+        layers += _hour_markers(markers)
+    if price_usd_per_hour is not None:
+        ref = pd.DataFrame(
+            {
+                "cost_usd_per_hour": [price_usd_per_hour],
+                "label": [f"sale price ${price_usd_per_hour:,.3g}/h"],
+            }
+        )
+        layers.append(
+            alt.Chart(ref)
+            .mark_rule(color="#000000", strokeWidth=1.5)
+            .encode(y="cost_usd_per_hour:Q")
+        )
+        layers.append(
+            alt.Chart(ref)
+            .mark_text(
+                align="left",
+                baseline="bottom",
+                dx=4,
+                dy=-3,
+                color="#000000",
+                fontSize=12,
+                fontWeight="bold",
+            )
+            .encode(y="cost_usd_per_hour:Q", x=alt.value(0), text="label:N")
+        )
+    return alt.layer(*layers).properties(
+        title=title or "An expensive card must run most of the year to be cheap per hour",
+        description="Line chart on logarithmic axes of the cost of one hour of use in US dollars "
+        "against the hours a card is used per year, from 10 to 8,760, one falling line per card; "
+        "a horizontal rule marks a sale price per hour, where a line crosses it is that card's "
+        "break-even, and dashed vertical rules mark yearly sunshine or solar hours.",
+    )
+
+
+def energy_share_lines(
+    frame: pd.DataFrame, markers: pd.DataFrame | None = None, title: str | None = None
+) -> alt.LayerChart:
+    """Share of the cost per hour that is electricity, against hours used per year.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Long format: ``hours_per_year`` (float, 10–8,760), ``energy_share_pct`` (float, %) and
+        ``card`` (str), e.g. from :func:`helpers.widgets.energy_share_frame`.
+    markers : DataFrame, optional
+        Columns ``label`` and ``hours_per_year`` for labelled vertical rules.
+    """
+    cards = list(dict.fromkeys(frame["card"]))
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=_hours_x(),
+            y=alt.Y("energy_share_pct:Q", title="Electricity's share of the cost per hour (%)"),
+            color=alt.Color("card:N", title=None, sort=cards, legend=_CARD_LEGEND),
+            strokeDash=alt.StrokeDash("card:N", sort=cards, legend=None),
+        )
+    )
+    layers = [lines]
+    if markers is not None and len(markers):
+        layers += _hour_markers(markers)
+    return alt.layer(*layers).properties(
+        title=title or "With cheaper hardware, electricity is a larger share of the cost",
+        description="Line chart of electricity's share of the cost per hour of use, in percent, "
+        "against the hours a card is used per year on a logarithmic axis, one rising line per "
+        "card: the cheaper the card, the higher its line.",
+    )

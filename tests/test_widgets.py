@@ -68,3 +68,12 @@ def test_every_slider_corner_draws_a_chart(name):
         assert isinstance(chart, alt.TopLevelMixin), values
         svg = alt.renderers.get()(chart.to_dict())
         assert "<svg" in svg["image/svg+xml"], values
+
+
+def test_timeline_total_is_training_plus_inference_and_crossing_is_mid_chart():
+    frame = widgets.timeline_frame(2_000, 2.0, 10e6).pivot(
+        index="day", columns="phase", values="energy_mwh"
+    )
+    assert (frame["total"] - frame["training"] - frame["inference"]).abs().max() < 1e-9
+    assert frame.index.max() == pytest.approx(200)
+    assert frame.loc[100.0, "inference"] == pytest.approx(2_000)
