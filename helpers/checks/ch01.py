@@ -8,6 +8,11 @@ def _run(run_id, column):
     return data.value("training_runs", run_id, column)
 
 
+def _all_llama_31_mwh():
+    runs = data.load("training_runs").loc[["llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b"]]
+    return lifecycle.training_energy_mwh(runs.gpu_hours, runs.gpu_power_w).sum()
+
+
 def _q1():
     return lifecycle.training_energy_mwh(
         _run("llama-3.1-405b", "gpu_hours"), _run("llama-3.1-405b", "gpu_power_w")
@@ -29,7 +34,7 @@ q1 = Exercise(
     ),
     mistakes=lambda c: [
         Mistake(
-            lifecycle.training_energy_mwh(39.3e6, 700),
+            _all_llama_31_mwh(),
             "That is all three Llama 3.1 models: use the 405B row only.",
         ),
         Mistake(
