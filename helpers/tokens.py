@@ -82,6 +82,7 @@ __all__ = [
     "max_batch_size",
     "min_gpu_count",
     "concurrent_sequences",
+    "mean_context_tokens",
     "calibrate",
     "pooled_efficiency",
 ]
@@ -990,6 +991,39 @@ def concurrent_sequences(tokens_per_s, tokens_per_s_per_sequence):
     return result(t / s)
 
 
+def mean_context_tokens(prompt_tokens, output_tokens):
+    """Mean number of cached tokens over the decode steps of one answer.
+
+    Output token ``i`` (counting from 0) is written with ``prompt + i`` tokens in the cache, so
+    the mean over ``n`` output tokens is
+
+    .. math:: \\bar L = T_\\text{prompt} + \\frac{n - 1}{2}
+
+    Because the memory time of a step is linear in the context length, the step at this mean
+    context has the mean memory time of the whole answer.
+
+    Parameters
+    ----------
+    prompt_tokens : float or array_like
+        Tokens in the prompt [tokens], ≥ 0.
+    output_tokens : float or array_like
+        Tokens generated [tokens], ≥ 1.
+
+    Returns
+    -------
+    float or ndarray
+        Mean context length [tokens].
+
+    Examples
+    --------
+    >>> mean_context_tokens(100, 501)
+    350.0
+    """
+    p = as_array(prompt_tokens, "prompt_tokens")
+    n = as_array(output_tokens, "output_tokens", low=1)
+    return result(p + (n - 1.0) / 2.0)
+
+
 def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) -> float:
     """The η that makes the model reproduce one published measurement.
 
@@ -1039,9 +1073,9 @@ def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) 
         )
     ctx = _num(measurement, "context_tokens")
     if ctx is None:
-        ctx = (_num(measurement, "prompt_tokens") or 0.0) + (
-            _num(measurement, "output_tokens") - 1
-        ) / 2
+        ctx = mean_context_tokens(
+            _num(measurement, "prompt_tokens") or 0.0, _num(measurement, "output_tokens")
+        )
     batch = batch_size if batch_size is not None else _num(measurement, "batch_size")
     if batch is None:
         raise ValueError("batch_size must be given: the measurement row does not state it")

@@ -424,6 +424,28 @@ def test_mlenergy_calibrations(row_id, expected):
     assert energy(kw, row.batch_size, ctx, efficiency=eta) == pytest.approx(row.value)
 
 
+def test_mean_context_is_the_mean_over_the_answer():
+    assert tokens.mean_context_tokens(100, 501) == 350.0
+    assert tokens.mean_context_tokens(0, 1) == 0.0
+    n = 717
+    assert tokens.mean_context_tokens(500, n) == pytest.approx(np.mean(500 + np.arange(n)))
+    # Memory-bound steps are linear in the context: the step at the mean context is the mean step.
+    kw = setup()
+    per_token = energy(kw, 1, 500 + np.arange(n))
+    assert energy(kw, 1, tokens.mean_context_tokens(500, n)) == pytest.approx(per_token.mean())
+    np.testing.assert_allclose(tokens.mean_context_tokens([0, 10], [1, 3]), [0.0, 11.0])
+
+
+@given(bad=bad_nonneg)
+def test_mean_context_rejects_bad_counts(bad):
+    with raises_naming("prompt_tokens"):
+        tokens.mean_context_tokens(bad, 10)
+    with raises_naming("output_tokens"):
+        tokens.mean_context_tokens(10, bad)
+    with raises_naming("output_tokens"):
+        tokens.mean_context_tokens(10, 0.5)
+
+
 def test_pooled_efficiency_is_the_geometric_mean():
     assert tokens.pooled_efficiency([0.2, 0.8]) == pytest.approx(0.4)
     assert tokens.pooled_efficiency(0.3) == pytest.approx(0.3)
