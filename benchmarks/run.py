@@ -8,14 +8,18 @@
 5. The per-token model (helpers.tokens) on a 100 × 100 grid of (reasoning tokens, batch size) in
    one vectorized call vs one scalar call vs a Python loop of 10,000 scalar calls.
 
-Usage: python benchmarks/run.py [--quick]
+6. The installed environment's size vs the bare computing stack it needs.
+
+Usage: python benchmarks/run.py [--quick | --smoke]
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import pkgutil
+import platform
 import statistics
 import subprocess
 import sys
@@ -40,7 +44,7 @@ def _execute_seconds(nb) -> float:
     return time.perf_counter() - t0
 
 
-def notebooks(repeats: int) -> None:
+def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     floor_nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(
@@ -53,12 +57,16 @@ def notebooks(repeats: int) -> None:
         f"\n4. Notebooks in a fresh kernel (best of {repeats}); floor = kernel start + imports = {floor:.2f} s"
     )
     total = 0.0
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    paths = sorted((ROOT / "notebooks").glob(only))
+    for path in paths:
         t = min(_execute_seconds(nbformat.read(path, 4)) for _ in range(repeats))
         total += t
         print(f"   {path.name:42s} {t:6.2f} s  = {t / floor:4.2f} × floor")
-    n = len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
-    print(f"   {'whole course':42s} {total:6.2f} s  = {total / (n * floor):4.2f} × ({n} × floor)")
+    n = len(paths)
+    ratio = total / (n * floor)
+    print(
+        f"   {'whole course':42s} {total:6.2f} s  = {ratio:4.2f} × ({n} × floor)  {_verdict(ratio, 1.25, '×')}"
+    )
 
 
 def explorers(moves: int) -> None:
@@ -99,8 +107,10 @@ def explorers(moves: int) -> None:
             times.append(time.perf_counter() - t0)
         times.sort()
         p95 = times[int(0.95 * (len(times) - 1))]
+        med = 1e3 * statistics.median(times)
         print(
-            f"   {name:32s} median {1e3 * statistics.median(times):6.1f} ms   p95 {1e3 * p95:6.1f} ms"
+            f"   {name:32s} median {med:6.1f} ms {_verdict(med, 20, 'ms')}"
+            f"   p95 {1e3 * p95:6.1f} ms {_verdict(1e3 * p95, 50, 'ms')}"
         )
 
 
@@ -135,6 +145,7 @@ def imports(repeats: int) -> None:
     print(f"   numpy, pandas, altair, ipywidgets       {t_deps:5.2f} s")
     print(
         f"   every helpers module ({len(mods)})           {t_all:5.2f} s  = {t_all / t_deps:4.2f} × dependencies"
+        f"  {_verdict(t_all / t_deps, 1.1, '×')}"
     )
     print(
         f"   calculators + data only                {t_calc:5.2f} s  = {t_calc / t_deps:4.2f} × dependencies"
@@ -162,20 +173,92 @@ def monte_carlo(repeats: int) -> None:
         return min(times)
 
     t_mc = best(lambda: uncertainty.band(fleet.fleet_energy_kwh, ranges, n))
-    rng = np.random.default_rng(0)
-    t_floor = best(lambda: (rng.uniform(size=n), rng.uniform(size=n)))
+
+    def plain():
+        # The same arithmetic written directly in numpy: draw, multiply, percentiles.
+        rng = np.random.default_rng(0)
+        e = rng.uniform(0.001, 0.003, n)
+        p = rng.uniform(1.1, 1.6, n)
+        return np.percentile(1e7 * e * p, (5, 50, 95))
+
+    t_plain = best(plain)
     print(
         f"\n3. Monte Carlo, fleet energy over 2 uncertain inputs, {n:,} draws (best of {repeats})"
     )
     print(
-        f"   draw + model + percentiles   {1e3 * t_mc:6.1f} ms  = {n / t_mc / 1e6:5.1f} M draws/s"
+        f"   helpers.uncertainty.band     {1e3 * t_mc:6.1f} ms  = {n / t_mc / 1e6:5.1f} M draws/s"
+        f"   {_verdict(1e3 * t_mc, 50, 'ms')}"
     )
     print(
-        f"   numpy drawing the inputs only {1e3 * t_floor:6.1f} ms  -> {t_mc / t_floor:4.1f} × that floor"
+        f"   plain numpy, same arithmetic {1e3 * t_plain:6.1f} ms  -> band takes {t_mc / t_plain:4.2f} × that"
     )
 
 
-def token_grid(repeats: int) -> None:
+def environment() -> None:
+    """Installed size of the environment vs the dependency closure of the course's runtime."""
+    import re
+    from importlib import metadata
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    dists = {norm(d.metadata["Name"]): d for d in metadata.distributions()}
+
+    def size(d) -> int:
+        total = 0
+        for f in d.files or []:
+            path = Path(d.locate_file(f))
+            if path.is_file():
+                total += path.stat().st_size
+        return total
+
+    def closure(roots: list[str]) -> set[str]:
+        seen, todo = set(), [(norm(r), frozenset()) for r in roots]
+        while todo:
+            name, extras = todo.pop()
+            if name not in dists or (name, extras) in seen:
+                continue
+            seen.add((name, extras))
+            for req in dists[name].requires or []:
+                m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?", req)
+                marker = req.split(";", 1)[1] if ";" in req else ""
+                wanted = re.findall(r'extra\s*==\s*["\']([^"\']+)["\']', marker)
+                if wanted and not (set(map(norm, wanted)) & extras):
+                    continue
+                if "sys_platform" in marker and "linux" not in marker and "!=" not in marker:
+                    continue
+                sub = frozenset(
+                    norm(e) for e in (m.group(2) or "[]").strip("[]").split(",") if e.strip()
+                )
+                todo.append((norm(m.group(1)), sub))
+        return {name for name, _ in seen}
+
+    ours = dists[norm("joules-and-jevons-helpers")]
+    runtime = [re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in ours.requires if ";" not in r]
+    bare = ["numpy", "pandas", "altair", "vl-convert-python", "ipywidgets", "ipykernel"]
+    mb = {
+        k: sum(size(dists[n]) for n in names) / 1e6
+        for k, names in {
+            "bare": closure(bare),
+            "runtime": closure(runtime),
+            "all": set(dists),
+        }.items()
+    }
+    print("\n6. Installed environment (sum of the files each installed distribution lists)")
+    print(f"   bare computing stack ({', '.join(bare)}) and what it pulls in  {mb['bare']:6.0f} MB")
+    print(
+        f"   runtime (pip install .: adds JupyterLab etc.)  {mb['runtime']:6.0f} MB  = {mb['runtime'] / mb['bare']:4.2f} × bare"
+    )
+    print(
+        f"   whole .venv (with the test extra and pip)      {mb['all']:6.0f} MB  = {mb['all'] / mb['bare']:4.2f} × bare"
+    )
+
+
+def _verdict(value: float, target: float, unit: str) -> str:
+    return f"[target ≤ {target:g} {unit}: {'met' if value <= target else 'MISSED'}]"
+
+
+def token_grid(repeats: int, number: int = 50) -> None:
     import numpy as np
 
     from helpers import data, tokens
@@ -205,7 +288,7 @@ def token_grid(repeats: int) -> None:
             times.append((time.perf_counter() - t0) / number)
         return min(times)
 
-    t_grid, t_one, t_loop = best(grid, 50), best(one, 50), best(loop, 1)
+    t_grid, t_one, t_loop = best(grid, number), best(one, number), best(loop, 1)
     print(f"\n5. helpers.tokens.answer_energy on a 100 × 100 grid (best of {repeats})")
     print(
         f"   one vectorized call   {1e3 * t_grid:7.2f} ms  = {t_grid / t_one:5.1f} × one scalar call ({1e3 * t_one:.2f} ms)"
@@ -215,11 +298,27 @@ def token_grid(repeats: int) -> None:
     )
 
 
-if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    print(f"Python {sys.version.split()[0]}; figures from one run of this script")
+def main(argv: list[str]) -> None:
+    smoke, quick = "--smoke" in argv, "--quick" in argv
+    print(
+        f"Python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d')}; every ratio below is measured within this one run"
+    )
+    if smoke:  # tests/test_benchmarks.py: every section once, with tiny counts, so it cannot rot
+        imports(1)
+        explorers(2)
+        monte_carlo(1)
+        notebooks(1, only="00_*.ipynb")
+        token_grid(1, number=1)
+        environment()
+        return
     imports(1 if quick else 3)
-    explorers(10 if quick else 40)
+    explorers(10 if quick else 60)
     monte_carlo(3 if quick else 15)
     notebooks(1 if quick else 2)
     token_grid(2 if quick else 5)
+    environment()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
