@@ -175,8 +175,26 @@ def energy_ladder(items: pd.DataFrame) -> alt.Chart:
     )
 
 
-def table(df: pd.DataFrame, formats: dict | None = None):
-    """A DataFrame as a left-aligned table without the index (a pandas Styler).
+class Table:
+    """A formatted table for a notebook: HTML from a pandas Styler, a one-line summary as text.
+
+    The summary replaces the Styler's ``<... Styler at 0x7f...>``, whose memory address changed
+    on every run, so that re-executing a notebook leaves its committed outputs unchanged.
+    """
+
+    def __init__(self, styler, frame: pd.DataFrame):
+        self.styler, self.data = styler, frame
+
+    def _repr_html_(self) -> str:
+        return self.styler.to_html()
+
+    def __repr__(self) -> str:
+        rows, cols = self.data.shape
+        return f"<Table: {rows} rows × {cols} columns: {', '.join(map(str, self.data.columns))}>"
+
+
+def table(df: pd.DataFrame, formats: dict | None = None) -> Table:
+    """A DataFrame as a left-aligned table without the index (a :class:`Table`).
 
     Parameters
     ----------
@@ -201,7 +219,7 @@ def table(df: pd.DataFrame, formats: dict | None = None):
         )
     )
     default = {c: "{:,.4g}" for c in df.select_dtypes("float").columns}
-    return styler.format({**default, **(formats or {})}, na_rep="–")
+    return Table(styler.format({**default, **(formats or {})}, na_rep="–"), df)
 
 
 # --- chapter 05: per-query scaling ---------------------------------------------------------
@@ -879,3 +897,137 @@ def energy_share_lines(
         "against the hours a card is used per year on a logarithmic axis, one rising line per "
         "card: the cheaper the card, the higher its line.",
     )
+
+
+# --- chapter 06: check the claims ----------------------------------------------------------
+
+VERDICT_COLOURS = {
+    "supported": PALETTE[2],
+    "partly supported": PALETTE[5],
+    "unsupported": PALETTE[1],
+    "wrong": PALETTE[3],
+    "unverifiable": "#999999",
+}
+"""Colour of each verdict of data/claims.csv, in the order of ``helpers.claims.VERDICTS``."""
+
+
+def verdict_bars(ledger: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """How many claims got each verdict, split by who made the claim.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        One row per claim: ``verdict`` (one of :data:`VERDICT_COLOURS`) and ``made_by`` (str,
+        e.g. "seed text" or "research source"; the bar's segments).
+    """
+    order = list(VERDICT_COLOURS)
+    counts = ledger.groupby(["verdict", "made_by"]).size().rename("claims").reset_index()
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            y=alt.Y("verdict:N", title=None, sort=order),
+            x=alt.X("claims:Q", title="Number of claims", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "verdict:N",
+                title="Verdict",
+                scale=alt.Scale(domain=order, range=list(VERDICT_COLOURS.values())),
+                legend=None,
+            ),
+            opacity=alt.Opacity(
+                "made_by:N",
+                title="Claim made by",
+                scale=alt.Scale(range=[1.0, 0.55]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("made_by:N"),
+        )
+        .properties(
+            title=title or f"{len(ledger)} claims checked against their primary sources",
+            height=alt.Step(30),
+            description="Horizontal bar chart of the number of claims per verdict (supported, "
+            "partly supported, unsupported, wrong, unverifiable), each bar split into claims made "
+            "by the seed texts and claims made by research sources.",
+        )
+    )
+
+
+def reconciliation_steps(
+    steps: pd.DataFrame, references: pd.DataFrame | None = None, title: str | None = None
+) -> alt.LayerChart:
+    """From one per-query estimate to another, factor by factor, on a logarithmic axis.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        One row per step, in order (``helpers.widgets.reconciliation_frame`` builds it):
+        ``step`` (str), ``start`` and ``end`` (float, Wh per query before and after the step;
+        equal for the first and last rows, which are estimates), ``text`` (str, printed at the
+        end of the step) and ``kind`` ("estimate" or "factor").
+    references : DataFrame, optional
+        Published estimates drawn as labelled vertical rules: ``label`` and ``energy_wh``.
+    """
+    order = list(steps["step"])
+    values = pd.concat([steps["start"], steps["end"]])
+    if references is not None and len(references):
+        values = pd.concat([values, references["energy_wh"]])
+    domain = [float(values.min()) / 1.6, float(values.max()) * 1.6]
+    xscale = alt.Scale(type="log", domain=domain)
+    x = alt.X(
+        "start:Q",
+        title="Energy per query (Wh, logarithmic)",
+        scale=xscale,
+        axis=alt.Axis(format="~g"),
+    )
+    y = alt.Y("step:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    kinds = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(domain=["estimate", "factor"], range=[PALETTE[0], PALETTE[3]]),
+        legend=alt.Legend(
+            labelExpr="datum.label == 'estimate' ? 'estimate (Wh per query)' : "
+            "'factor (multiplies the energy)'",
+            labelLimit=300,
+        ),
+    )
+    base = alt.Chart(steps).encode(y=y)
+    layers = [
+        base.mark_rule(strokeWidth=4).encode(x=x, x2="end:Q", color=kinds),
+        base.mark_point(filled=True, size=90, opacity=1).encode(
+            x=alt.X("end:Q", scale=xscale), color=kinds
+        ),
+        # Right of the segment, whichever way it points, so that a factor below 1 (the dot on
+        # the left) does not print its label over its own bar.
+        base.transform_calculate(label_at="max(datum.start, datum.end)")
+        .mark_text(align="left", dx=9, fontSize=12, color="#222")
+        .encode(x=alt.X("label_at:Q", scale=xscale), text="text:N"),
+    ]
+    if references is not None and len(references):
+        ref = alt.Chart(references)
+        layers.append(
+            ref.mark_rule(color="#666", strokeDash=[3, 3]).encode(
+                x=alt.X("energy_wh:Q", scale=xscale)
+            )
+        )
+        layers.append(
+            ref.mark_text(angle=270, align="right", baseline="bottom", dx=-4, fontSize=10).encode(
+                x=alt.X("energy_wh:Q", scale=xscale), y=alt.value(0), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(
+        title=title or "Why per-query estimates differ, factor by factor",
+        width=WIDTH,
+        height=alt.Step(34),
+        description="Step chart on a logarithmic axis of energy per query in watt-hours: the "
+        "first row is a starting estimate, each following row multiplies it by one factor "
+        "(tokens per query, batch size, utilisation, boundary, PUE) and the last row is the "
+        "resulting estimate; dashed vertical lines mark published estimates.",
+    )
+
+
+def readable_number(x: float) -> str:
+    """A number for a table whose rows mix magnitudes: thousands separators from 100 up, three
+    significant digits below (6,000,000; 1,952; 41.3; 0.00024)."""
+    if x is None or pd.isna(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"

@@ -141,8 +141,9 @@ def _sig3(x: float) -> str:
     """Three significant figures, with thousands separators for large numbers."""
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
-    if abs(x) >= 1000:
-        return f"{round(x, 2 - int(math.floor(math.log10(abs(x))))):,.0f}"
+    rounded = round(x, 2 - int(math.floor(math.log10(abs(x)))))
+    if abs(rounded) >= 1000:  # 999.7 rounds to 1,000: print it as such, not as 1e+03
+        return f"{rounded:,.0f}"
     return f"{x:.3g}"
 
 

@@ -16,7 +16,17 @@ from IPython.display import display
 
 from helpers import charts, lifecycle
 
-__all__ = ["slider", "log_slider", "explorer", "timeline_frame", "crossover_explorer"]
+__all__ = [
+    "slider",
+    "log_slider",
+    "explorer",
+    "timeline_frame",
+    "crossover_explorer",
+    "ledger_frame",
+    "claims_ledger",
+    "reconciliation_frame",
+    "reconciliation_explorer",
+]
 
 _STYLE = {"description_width": "270px"}
 _LAYOUT = widgets.Layout(width="620px")
@@ -815,3 +825,230 @@ def capex_explorer(
         "price_usd_per_hour": log_slider("Sale price (USD/h)", price_usd_per_hour, -1, 2),
     }
     return explorer(capex_chart, controls)
+
+
+# --- chapter 06: check the claims ----------------------------------------------------------
+
+LEDGER_COLUMNS = ["claim", "verdict", "primary_says", "source_id", "locator", "primary_source_id"]
+"""Columns of the claims ledger table, in order."""
+
+
+def ledger_frame() -> pd.DataFrame:
+    """``data/claims.csv`` with a ``made_by`` column: "seed text" for the seed articles' claims
+    (``source_id`` seed-000 … seed-004), "research source" for the rest."""
+    from helpers import data
+
+    ledger = data.load("claims")
+    is_seed = ledger["source_id"].str.startswith("seed-")
+    ledger["made_by"] = np.where(is_seed, "seed text", "research source")
+    return ledger
+
+
+def claims_ledger(ledger: pd.DataFrame | None = None) -> widgets.Box:
+    """The claims ledger as a table, filtered by drop-downs for verdict, chapter and who made
+    the claim.
+
+    Not an ``*_explorer``: it draws a table, not a chart, and has no slider, so it is a column
+    ``Box`` rather than the ``VBox`` of :func:`explorer` (the browser test moves a slider in
+    every explorer's VBox). ``box.draw_function(verdict=..., chapter=..., made_by=...)`` returns
+    the filtered table (a :class:`helpers.charts.Table`, or a note when nothing matches) without a browser.
+    """
+    from helpers.claims import VERDICTS
+
+    ledger = ledger_frame() if ledger is None else ledger
+    dropdown = dict(style=_STYLE, layout=_LAYOUT)
+    chapters = sorted(int(c) for c in ledger["chapter"].unique())
+    controls = {
+        "verdict": widgets.Dropdown(
+            options=[("all verdicts", "all"), *[(v, v) for v in VERDICTS]],
+            value="all",
+            description="Verdict",
+            **dropdown,
+        ),
+        "chapter": widgets.Dropdown(
+            options=[("all chapters", "all"), *[(f"chapter {c:02d}", c) for c in chapters]],
+            value="all",
+            description="Discussed in",
+            **dropdown,
+        ),
+        "made_by": widgets.Dropdown(
+            options=[
+                ("anyone", "all"),
+                ("seed texts", "seed text"),
+                ("research sources", "research source"),
+            ],
+            value="all",
+            description="Claim made by",
+            **dropdown,
+        ),
+    }
+
+    def draw(verdict, chapter, made_by):
+        rows = ledger
+        if verdict != "all":
+            rows = rows[rows["verdict"] == verdict]
+        if chapter != "all":
+            rows = rows[rows["chapter"] == chapter]
+        if made_by != "all":
+            rows = rows[rows["made_by"] == made_by]
+        if rows.empty:
+            return widgets.HTML("<p>No claim matches these filters.</p>")
+        return charts.table(rows[LEDGER_COLUMNS])
+
+    out = widgets.interactive_output(lambda **kw: display(draw(**kw)), controls)
+    box = widgets.Box(
+        [*controls.values(), out], layout=widgets.Layout(display="flex", flex_flow="column")
+    )
+    box.draw_function, box.control_widgets = draw, controls
+    return box
+
+
+RECONCILIATION_STEPS = {
+    "tokens": "tokens per query",
+    "batch": "batch size",
+    "utilization": "utilisation (idle power)",
+    "boundary": "boundary (host, reserve)",
+    "pue": "PUE (cooling, power losses)",
+}
+"""Row label of each factor of :data:`helpers.claims.FACTORS` in the reconciliation chart."""
+
+
+def reconciliation_frame(
+    low: dict, high: dict, names: tuple[str, str] = ("start", "result")
+) -> pd.DataFrame:
+    """Steps from the estimate ``low`` to the estimate ``high``, one factor at a time, in the
+    format of :func:`helpers.charts.reconciliation_steps`.
+
+    ``low`` and ``high`` are keyword arguments of :func:`helpers.claims.per_query_energy_wh`.
+    """
+    from helpers import claims
+
+    ratios = claims.factor_ratios(low, high)
+    start = float(claims.per_query_energy_wh(**low))
+    rows = [{"step": names[0], "start": start, "end": start, "kind": "estimate"}]
+    value = start
+    for factor, r in ratios.items():
+        rows.append(
+            {
+                "step": RECONCILIATION_STEPS[factor],
+                "start": value,
+                "end": value * float(r),
+                "kind": "factor",
+                "ratio": float(r),
+            }
+        )
+        value *= float(r)
+    rows.append({"step": names[1], "start": value, "end": value, "kind": "estimate"})
+    frame = pd.DataFrame(rows)
+    frame["text"] = [
+        f"×{r:.2g}" if k == "factor" else f"{e:.3g} Wh"
+        for k, r, e in zip(frame["kind"], frame.get("ratio", np.nan), frame["end"], strict=True)
+    ]
+    return frame
+
+
+REFERENCE_ESTIMATES = {
+    "gemini-median-2025": "Google",
+    "epoch-gpt4o-2025": "Epoch",
+    "howhungry-gpt4o-short": "How Hungry",
+    "seed-004-query": "seed",
+}
+"""Published estimates drawn as reference lines (row of inference_estimates.csv → short name)."""
+
+
+def reference_estimates(ids=tuple(REFERENCE_ESTIMATES)) -> pd.DataFrame:
+    """Rows of ``data/inference_estimates.csv`` as labelled reference lines (``label``,
+    ``energy_wh``)."""
+    from helpers import data
+
+    est = data.load("inference_estimates").loc[list(ids)]
+    labels = [f"{REFERENCE_ESTIMATES.get(i, i)} {e:g} Wh" for i, e in est["energy_wh"].items()]
+    return pd.DataFrame({"label": labels, "energy_wh": est["energy_wh"].to_numpy()})
+
+
+def reconciliation_reference() -> dict:
+    """The explorer's starting point, a measured GPU-only chat response: ML.ENERGY's mean over
+    models (``data/per_query_assumptions.csv`` and ``decode_measurements.csv``): output tokens,
+    energy per token, and the batch size of its Qwen3-32B chat case study, taken as the batch
+    at which the GPUs ran."""
+    from helpers import data
+
+    meas = data.load("decode_measurements")
+    tokens_chat = data.value("per_query_assumptions", "mlenergy-chat-output", "value")
+    return {
+        "output_tokens": tokens_chat,
+        "energy_per_token_j": meas.loc["mlenergy-all-chat-response", "value"] / tokens_chat,
+        "batch_size": float(meas.loc["mlenergy-qwen3-32b-chat-b128", "batch_size"]),
+    }
+
+
+def batch_energy_ratio(batch_size, reference_batch, output_tokens) -> float:
+    """Energy per token at ``batch_size`` ÷ at ``reference_batch``, from chapter 02's decode
+    model for Qwen3-32B on a B200 in BF16 at the answer's mean context (η cancels)."""
+    from helpers import data, tokens
+
+    model = data.load("models").loc["qwen3-32b"]
+    gpu = data.load("gpus").loc["b200"]
+    kw = {**tokens.model_kwargs(model, "BF16"), **tokens.gpu_kwargs(gpu, "BF16")}
+    ctx = tokens.mean_context_tokens(0, output_tokens)
+    e = tokens.decode_energy_per_token_j(
+        batch_size=np.array([batch_size, reference_batch], dtype=float), context_tokens=ctx, **kw
+    )
+    return float(e[0] / e[1])
+
+
+def reconciliation_chart(output_tokens, batch_size, utilization, boundary_factor, pue):
+    """The reconciliation explorer's chart: from ML.ENERGY's measured GPU-only chat response to
+    a query with the chosen tokens, batch size, utilisation, boundary and PUE."""
+    from helpers import claims, data
+
+    ref = reconciliation_reference()
+    idle = data.value("per_query_assumptions", "olmo-h100-idle", "value")
+    idle_fraction = idle / data.value("gpus", "h100-sxm", "tdp_w")
+    low = {"output_tokens": ref["output_tokens"], "energy_per_token_j": ref["energy_per_token_j"]}
+    high = {
+        "output_tokens": output_tokens,
+        "energy_per_token_j": ref["energy_per_token_j"]
+        * batch_energy_ratio(batch_size, ref["batch_size"], output_tokens),
+        "utilization": utilization,
+        "idle_power_fraction": idle_fraction,
+        "boundary_factor": boundary_factor,
+        "pue": pue,
+    }
+    frame = reconciliation_frame(
+        low, high, names=("ML.ENERGY chat response (GPU only)", "your query")
+    )
+    result = float(claims.per_query_energy_wh(**high))
+    total = result / frame["start"].iloc[0]
+    import altair as alt
+
+    title = alt.TitleParams(
+        f"Your query: {result:.3g} Wh, {total:,.3g} times the measured GPU-only response",
+        subtitle=[
+            f"{output_tokens:,.0f} output tokens, batch {batch_size:,.0f}, busy {utilization:.0%} "
+            f"of the time (idle {idle:.0f} W of {idle / idle_fraction:.0f} W), boundary "
+            f"×{boundary_factor:.2f}, PUE {pue:.2f}"
+        ],
+    )
+    return charts.reconciliation_steps(frame, reference_estimates(), title=title)
+
+
+def reconciliation_explorer(
+    output_tokens: float = 500.0,
+    batch_size: float = 16.0,
+    utilization: float = 0.5,
+    boundary_factor: float = 1.5,
+    pue: float = 1.2,
+) -> widgets.VBox:
+    """Sliders for the five factors of one query's energy, redrawing the reconciliation chart
+    from a measured GPU-only response to your query, with published estimates for reference."""
+    controls = {
+        "output_tokens": log_slider("Output tokens per query", output_tokens, 2, 4.5, fmt=",.0f"),
+        "batch_size": log_slider("Batch size (sequences)", batch_size, 0, 2.7, fmt=",.0f"),
+        "utilization": slider("Utilisation (share of time busy)", utilization, 0.05, 1.0, 0.05),
+        "boundary_factor": slider(
+            "Boundary (energy counted ÷ GPU)", boundary_factor, 1.0, 3.0, 0.05
+        ),
+        "pue": slider("PUE", pue, 1.0, 2.0, 0.01),
+    }
+    return explorer(reconciliation_chart, controls)

@@ -170,3 +170,7 @@ def test_range_from_lever_row():
     r = Range.from_factors(row.factor_low, row.factor_central, row.factor_high, row.distribution)
     assert (r.low, r.mode, r.high, r.shape) == (0.71, 0.89, 1.0, "triangular")
     assert Range.from_factors(0.2, 0.25, 0.333, "loguniform").mode is None
+
+
+def test_band_text_rounds_to_three_significant_figures_across_a_thousand():
+    assert str(Band(999.4, 999.7, 1234.5)) == "1,000 (5–95 %: 999 to 1,230)"

@@ -3,8 +3,10 @@
 from helpers import capex, data
 from helpers.checks import Exercise, Mistake
 
-IDLE_POWER_W = 100.0
-"""Assumed idle power of a loaded H100 [W]: a labelled assumption, not a measurement we hold."""
+
+def _idle_w():
+    """Idle draw of an H100 [W]: OLMo's checkpoint-pause reading, used as a proxy (as in the notebook)."""
+    return data.value("per_query_assumptions", "olmo-h100-idle", "value")
 
 
 def _price(row_id):
@@ -98,7 +100,7 @@ def _q3_parts():
         _price("seed-003-cheap"),
         8760.0,
         4.0,
-        700.0,
+        data.value("gpus", "h100-sxm", "tdp_w"),
         data.value("prices", "seed-004-price", "price_per_kwh"),
     )
 
@@ -155,7 +157,7 @@ def _q4_parts():
 
 def _q4():
     busy, hours, kwh = _q4_parts()
-    power = capex.power_per_used_hour_w(busy, IDLE_POWER_W, hours)
+    power = capex.power_per_used_hour_w(busy, _idle_w(), hours)
     return capex.energy_cost_per_hour_usd(power, kwh)
 
 
@@ -164,10 +166,10 @@ def _q4_mistakes(c):
     return [
         Mistake(
             capex.energy_cost_per_hour_usd(busy, kwh),
-            "That ignores the idle hours: the card also draws 100 W for the rest of the year.",
+            f"That ignores the idle hours: the card also draws {_idle_w():.0f} W for the rest of the year.",
         ),
         Mistake(
-            capex.energy_cost_per_hour_usd(busy + IDLE_POWER_W, kwh),
+            capex.energy_cost_per_hour_usd(busy + _idle_w(), kwh),
             "Idle power is drawn for 8,760 − H hours, charged to H hours of use: scale it.",
         ),
     ]

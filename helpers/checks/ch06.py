@@ -1,0 +1,162 @@
+"""Self-checks for chapter 06, "Check the claims". Answers are computed from data/."""
+
+from helpers import claims, data, lifecycle
+from helpers.checks import Exercise, Mistake
+from helpers.units import convert_energy
+
+
+def _run(row_id, column):
+    return data.value("training_runs", row_id, column)
+
+
+def _q1():
+    return lifecycle.training_energy_mwh(
+        _run("llama-3-70b", "gpu_hours"), _run("llama-3-70b", "gpu_power_w")
+    )
+
+
+def _q1_mistakes(c):
+    seed_pue = data.value("pue", "seed-004-pue", "pue")
+    llama31 = lifecycle.training_energy_mwh(
+        _run("llama-3.1-70b", "gpu_hours"), _run("llama-3.1-70b", "gpu_power_w")
+    )
+    return [
+        Mistake(c * seed_pue, "The question asks for GPU energy: no PUE on top."),
+        Mistake(llama31, "Those are Llama 3.1 70B's GPU-hours: use the Llama 3 card's row."),
+    ]
+
+
+q1 = Exercise(
+    name="q1",
+    question=(
+        "Meta's Llama 3 model card gives the GPU-hours of Llama 3 70B's pre-training and 700 W per "
+        "H100 (runs.loc['llama-3-70b']). How many MWh of GPU energy is that (no PUE)?"
+    ),
+    answer=_q1,
+    unit="MWh",
+    hints=[
+        "lifecycle.training_energy_mwh(gpu_hours, gpu_power_w): GPU-hours × watts ÷ 1,000,000.",
+        "6.4 million GPU-hours × 700 W = 4.48 billion Wh. How many MWh is that?",
+    ],
+    solution_text=(
+        "lifecycle.training_energy_mwh(6_400_000, 700) = 6.4M h × 700 W = 4.48e9 Wh = 4,480 MWh, "
+        "four to six times the seed's 700–1,200 MWh (and still an upper bound: 700 W is the TDP)."
+    ),
+    mistakes=_q1_mistakes,
+)
+
+
+def _wh(row_id):
+    return data.value("inference_estimates", row_id, "energy_wh")
+
+
+def _q2():
+    seed_kwh = data.value("claims", "seed-004-per-query", "value")
+    return claims.claim_ratio(convert_energy(seed_kwh, "kWh", "Wh"), _wh("gemini-median-2025"))
+
+
+def _q2_mistakes(c):
+    pue = data.value("pue", "seed-004-pue", "pue")
+    return [
+        Mistake(1 / c, "Upside down: divide the seed's figure by Google's."),
+        Mistake(
+            c * pue,
+            "The seed's 2 Wh is IT energy; Google's already includes overhead. "
+            "The question compares the figures as stated, without adding a PUE.",
+        ),
+    ]
+
+
+q2 = Exercise(
+    name="q2",
+    question=(
+        "The seed says a medium query takes 0.002 kWh. How many times Google's measured 0.24 Wh "
+        "for a median Gemini prompt is that?"
+    ),
+    answer=_q2,
+    unit="times",
+    hints=[
+        "Put both in the same unit first: 0.002 kWh = ? Wh.",
+        "Then claims.claim_ratio(seed_wh, google_wh).",
+    ],
+    solution_text=(
+        "0.002 kWh = 2 Wh; 2 ÷ 0.24 ≈ 8.3. The seed's figure is eight times what Google measured "
+        "with a wider boundary, though the models and token counts differ."
+    ),
+    mistakes=_q2_mistakes,
+)
+
+
+def _q3():
+    v3 = lifecycle.training_cost_usd(
+        _run("deepseek-v3", "gpu_hours"), _run("deepseek-v3", "usd_per_gpu_hour")
+    )
+    r1 = lifecycle.training_cost_usd(
+        _run("deepseek-r1-reasoning", "gpu_hours"),
+        _run("deepseek-r1-reasoning", "usd_per_gpu_hour"),
+    )
+    return v3 + r1
+
+
+def _q3_mistakes(c):
+    v3 = _run("deepseek-v3", "cost_usd_reported")
+    r1 = _run("deepseek-r1-reasoning", "cost_usd_reported")
+    return [
+        Mistake(v3, "That is DeepSeek-V3's final run alone: add R1's reasoning stages."),
+        Mistake(r1, "That is R1's reasoning stages alone: R1 starts from V3, add V3's final run."),
+    ]
+
+
+q3 = Exercise(
+    name="q3",
+    question=(
+        "At DeepSeek's assumed USD 2 per GPU-hour, what did the final V3 run plus R1's reasoning "
+        "stages cost, in USD (runs.loc['deepseek-v3'] and runs.loc['deepseek-r1-reasoning'])?"
+    ),
+    answer=_q3,
+    unit="USD",
+    hints=[
+        "lifecycle.training_cost_usd(gpu_hours, usd_per_gpu_hour) for each row.",
+        "R1 is trained on top of DeepSeek-V3-Base: both runs belong to R1's cost.",
+    ],
+    solution_text=(
+        "2,788,000 h × $2 = $5,576,000 for V3's final run, plus 147,000 h × $2 = $294,000 for "
+        "R1's reasoning stages: about $5.87M. Close to the famous '$6 million', but it is a "
+        "rental-price equivalent of two final runs, with research, failed runs, hardware and "
+        "staff left out."
+    ),
+    mistakes=_q3_mistakes,
+)
+
+
+def _q4():
+    seed = data.value("claims", "seed-003-berlin-sunshine", "value")
+    dwd = data.value("sunshine", "berlin-dwd-1991-2020", "hours_per_year")
+    return claims.claim_ratio(seed, dwd)
+
+
+def _q4_mistakes(c):
+    old = data.value("sunshine", "berlin-dwd-1961-1990", "hours_per_year")
+    seed = data.value("claims", "seed-003-berlin-sunshine", "value")
+    return [
+        Mistake(1 / c, "Upside down: claimed ÷ recomputed, the seed's hours on top."),
+        Mistake(seed / old, "That is against the old 1961–1990 average: use 1991–2020."),
+    ]
+
+
+q4 = Exercise(
+    name="q4",
+    question=(
+        "Seed text 003 says Berlin gets about 1,600 hours of sunshine a year. What is the ratio "
+        "claimed ÷ DWD's 1991–2020 average (sunshine.loc['berlin-dwd-1991-2020'])?"
+    ),
+    answer=_q4,
+    unit="(ratio)",
+    rtol=0.005,
+    hints=["claims.claim_ratio(claimed, recomputed)."],
+    solution_text=(
+        "1,600 ÷ 1,740.8 ≈ 0.92: the seed's figure is about 8 % below the current reference "
+        "period, and close to the old 1961–1990 average (1,634 h)."
+    ),
+    mistakes=_q4_mistakes,
+)
