@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to start as root unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench lint format notebooks clean
+.PHONY: lab test bench lint format notebooks clean book calculators
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ format: $(STAMP)
 ## Re-execute every notebook in place and strip volatile metadata (then commit the outputs).
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+## The static book: one HTML page per chapter + index.html in build/book/, readable offline.
+book: $(STAMP)
+	$(BIN)/python tools/build_book.py build/book
+	@echo "Open build/book/index.html in a browser."
+
+## Calculator mode: the explorers alone, no code (Voila on 127.0.0.1:$(CALC_PORT), no token).
+CALC_PORT ?= 8866
+calculators: $(STAMP)
+	$(BIN)/python tools/calculators.py $(CALC_PORT)
 
 clean:
 	rm -rf $(VENV)

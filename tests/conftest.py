@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
@@ -17,3 +20,79 @@ bad_nonneg = st.sampled_from([math.nan, math.inf, -math.inf, -1.0, -1e-9])
 def raises_naming(parameter: str):
     """``pytest.raises(ValueError)`` that also demands the message names ``parameter``."""
     return pytest.raises(ValueError, match=rf"\b{parameter}\b")
+
+
+# --- Real browser, shared by the browser tests (JupyterLab, the static book, calculator mode) ---
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+
+
+def require_chromium() -> None:
+    """Skip without Chromium, or fail if J2_REQUIRE_BROWSER=1 (set by .ci/run)."""
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("J2_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + "; J2_REQUIRE_BROWSER=1 makes this a failure")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless system Chromium driven by Playwright (never a downloaded browser)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline_page(chromium):
+    """``(page, blocked)``: a fresh page whose requests to anything but 127.0.0.1 (and data:,
+    blob: URLs) are aborted and their URLs appended to ``blocked``."""
+    blocked: list[str] = []
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(r):
+        if r.request.url.startswith(LOCAL_PREFIXES):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    yield page, blocked
+    context.close()
+
+
+ARTIFACTS = Path(
+    os.environ.get("J2_ARTIFACT_DIR", Path(__file__).resolve().parent.parent / "build" / "browser")
+)
+"""Screenshots and timings of the browser tests (test artifacts; build/ is not committed)."""
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page_or_locator, name)`` saves ``name.png`` to :data:`ARTIFACTS`
+    (``$J2_ARTIFACT_DIR``, default ``build/browser``)."""
+
+    def save(target, name: str, **kwargs) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(ARTIFACTS / f"{name}.png"), **kwargs)
+
+    return save

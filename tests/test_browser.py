@@ -4,7 +4,8 @@ unexpected error, and renders every chart and slider.
 Playwright drives the system Chromium (``/usr/bin/chromium``; it never downloads a browser). Every
 request that is not to 127.0.0.1 is aborted and recorded, which shows the course works offline.
 Without Chromium the tests skip with a reason, unless ``J2_REQUIRE_BROWSER=1`` (set by .ci/run),
-which turns the skip into a failure. Screenshots go to ``$J2_SCREENSHOT_DIR`` if it is set.
+which turns the skip into a failure. A full-page screenshot of every notebook and the seconds
+from opening it to all outputs rendered go to ``$J2_ARTIFACT_DIR`` (default ``build/browser``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,31 +21,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import ARTIFACTS, require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
-
-
-def _require_browser():
-    if Path(CHROMIUM).exists():
-        return
-    reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("J2_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + "; J2_REQUIRE_BROWSER=1 makes this a failure")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -56,7 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    _require_browser()
+    require_chromium()
     home = tmp_path_factory.mktemp("jupyter")
     config = home / "config"
     (config / "labconfig").mkdir(parents=True)
@@ -111,16 +91,6 @@ def lab(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
-def browser(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def _expected(name: str) -> dict:
     nb = json.loads((ROOT / "notebooks" / name).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -138,22 +108,32 @@ def _expected(name: str) -> dict:
     }
 
 
+def _chart_markup(page, explorer_index: int) -> str:
+    """The markup of the chart(s) inside one explorer's output area."""
+    return page.evaluate(
+        """i => { const box = document.querySelectorAll('.jupyter-widgets.widget-vbox')[i];
+                  const out = box && box.querySelector('.jupyter-widgets-output-area, .widget-output');
+                  return out ? [...out.querySelectorAll('img, svg')].map(e => e.outerHTML).join('') : ''; }""",
+        explorer_index,
+    )
+
+
+def _move_one_slider(page, explorer_index: int) -> str:
+    """Press End on the first slider handle of an explorer (jump to its maximum, as a learner's
+    keyboard would); returns that slider's readout afterwards."""
+    box = page.locator(".jupyter-widgets.widget-vbox").nth(explorer_index)
+    handle = box.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("End")
+    return box.locator(".widget-readout").first.inner_text()
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_and_renders_offline(lab, browser, name):
+def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     base, token = lab
-    blocked: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-            r.continue_()
-        else:
-            blocked.append(url)
-            r.abort()
-
-    page.route("**/*", route)
+    page, blocked = offline_page
+    t_open = time.perf_counter()
     page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_function(
@@ -170,12 +150,21 @@ def test_notebook_runs_and_renders_offline(lab, browser, name):
         " && !c.promptNode.textContent.includes('*'))) && p.sessionContext.session.kernel.status === 'idle'; }",
         timeout=180_000,
     )
-    page.wait_for_timeout(1500)
     want = _expected(name)
+    # Rendered: every committed chart is back as a decoded picture and no widget is still loading.
+    page.wait_for_function(
+        """n => { const imgs = [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='image/svg+xml'] img")];
+                  return imgs.filter(i => i.complete && i.naturalWidth > 0).length >= n
+                      && !document.body.innerText.includes('Loading widget'); }""",
+        arg=want["svgs"] + want["explorers"],
+        timeout=60_000,
+    )
+    seconds_to_rendered = time.perf_counter() - t_open
     # JupyterLab renders tracebacks (and warnings) with the stderr mime type.
     errors = page.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
     ).count()
+    text = page.locator(".jp-NotebookPanel").inner_text()
     # JupyterLab shows an SVG output as an <img>; count those that actually decoded to a picture.
     charts = page.evaluate(
         """() => {
@@ -191,22 +180,48 @@ def test_notebook_runs_and_renders_offline(lab, browser, name):
     sliders = page.locator(
         ".jupyter-widgets .widget-slider, .jupyter-widgets.widget-slider"
     ).count()
-    if os.environ.get("J2_SCREENSHOT_DIR"):
-        out = Path(os.environ["J2_SCREENSHOT_DIR"])
-        out.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out / f"{Path(name).stem}.png"), full_page=False)
-        explorer = page.locator(".jupyter-widgets.widget-vbox").first
-        if explorer.count():
-            explorer.scroll_into_view_if_needed()
-            explorer.screenshot(path=str(out / f"{Path(name).stem}_explorer.png"))
-    context.close()
+    # Move one slider in every explorer and wait for its chart to be redrawn.
+    unchanged = []
+    explorers = page.locator(".jupyter-widgets.widget-vbox").count()
+    for i in range(explorers):
+        before = _chart_markup(page, i)
+        readout = _move_one_slider(page, i)
+        try:
+            page.wait_for_function(
+                """([i, before]) => { const box = document.querySelectorAll('.jupyter-widgets.widget-vbox')[i];
+                    const out = box && box.querySelector('.jupyter-widgets-output-area, .widget-output');
+                    const now = out ? [...out.querySelectorAll('img, svg')].map(e => e.outerHTML).join('') : '';
+                    return now !== '' && now !== before; }""",
+                arg=[i, before],
+                timeout=20_000,
+            )
+        except Exception:
+            unchanged.append(f"explorer {i} (first slider now {readout})")
+    stem = Path(name).stem
+    # A full-page picture: grow the window to the notebook's height, then photograph it.
+    height = page.evaluate(
+        "() => Math.max(...['.jp-WindowedPanel-outer', '.jp-WindowedPanel-inner', '.jp-Notebook']"
+        ".map(q => document.querySelector(q)).filter(Boolean).map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1280, "height": min(int(height) + 200, 30_000)})
+    page.evaluate(
+        "() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })"
+    )
+    page.wait_for_timeout(500)
+    screenshot(page, stem)
+    with open(ARTIFACTS / "timings.tsv", "a") as f:
+        f.write(f"{name}\t{seconds_to_rendered:.1f}\n")
     assert errors == want["errors"], (
         f"{errors} error/stderr outputs, expected {want['errors']} (raises-exception cells)"
     )
+    for message in ("Error displaying widget", "Loading widget", "Model not found"):
+        assert message not in text, f"a widget did not render: {message!r} on the page"
     assert svgs >= want["svgs"], (
         f"{svgs} charts rendered, the committed notebook has {want['svgs']}"
     )
     if want["explorers"]:
+        assert explorers >= want["explorers"], "an explorer cell rendered no widget box"
         assert sliders >= 1, "explorer cell rendered no slider"
         assert widget_svgs >= want["explorers"], "explorer rendered no chart"
+    assert not unchanged, f"moving a slider did not redraw the chart: {unchanged}"
     assert not blocked, f"requests to the network: {blocked}"

@@ -1,0 +1,269 @@
+"""Build the static, offline book: one HTML page per chapter and an index, in build/book/.
+
+Usage: python tools/build_book.py [OUTPUT_DIR]      (``make book``)
+
+The pages are converted by nbconvert from the committed outputs (nothing is executed for them),
+so the book shows exactly what nbval checks. They load nothing from the network: the template
+drops the require.js, MathJax, Mermaid and widget scripts nbconvert's ``lab`` template would
+fetch from CDNs. The notebooks contain no TeX math (their ``$`` signs are dollars), so MathJax
+would only turn prices into italic formulae. Charts are SVG outputs, inlined as data: URIs.
+
+An explorer cell (tagged ``nbval-ignore-output``, calling ``explorer(``) has no committed output:
+its sliders need a live kernel. In the book it shows a note saying where the sliders work, and
+the explorer's chart at its starting values. To get those values the build replays the code
+cells above the explorer in this process (charts are not rendered while replaying), builds the
+explorer and calls its ``draw_function`` once.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import html
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CHAPTERS = "[0-9][0-9]_*.ipynb"
+DEFAULT_OUT = ROOT / "build" / "book"
+BOOK_TITLE = "Joules & Jevons"
+
+EXPLORER_NOTE = (
+    '<div class="j2-explorer-note" role="note"><strong>Live explorer.</strong> '
+    "This cell shows sliders when the notebook runs in JupyterLab (<code>make lab</code>) or on "
+    "Binder (see the README); <code>make calculators</code> shows all the explorers alone. "
+    "Below: the chart at the sliders' starting values.</div>"
+)
+
+# nbconvert's lab template, minus every script it would load from a CDN, plus a chapter bar.
+TEMPLATE = r"""
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style>
+  .j2-nav { display: flex; gap: 1.5em; padding: 0.6em 1em; margin-bottom: 1em;
+            border-bottom: 1px solid #ddd; font-family: var(--jp-ui-font-family); }
+  .j2-nav.j2-bottom { border-bottom: 0; border-top: 1px solid #ddd; margin: 2em 0 0 0; }
+  .j2-nav a { text-decoration: none; }
+  .j2-explorer-note { border-left: 4px solid #0072B2; background: #eef5fb; padding: 0.6em 1em;
+                      margin: 0.3em 0; }
+</style>
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.j2_nav }}
+{%- endblock body_header -%}
+{%- block body_footer -%}
+{{ resources.j2_nav | replace('class="j2-nav"', 'class="j2-nav j2-bottom"') }}
+{{ super() }}
+{%- endblock body_footer -%}
+"""
+
+
+def chapters() -> list[Path]:
+    """The chapter notebooks, in order."""
+    return sorted(NOTEBOOKS.glob(CHAPTERS))
+
+
+def is_explorer(cell) -> bool:
+    """An explorer cell: tagged ``nbval-ignore-output`` and calling ``explorer(``."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell.cell_type == "code" and "nbval-ignore-output" in tags and "explorer(" in cell.source
+
+
+def title(nb) -> str:
+    """The text of the notebook's first ``#`` heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError("notebook has no '# ' title")
+
+
+def explorer_charts(path: Path, nb) -> dict[int, dict]:
+    """Cell index → SVG mime bundle of each explorer's chart at its starting values.
+
+    Replays the code cells above each explorer in an in-process IPython shell (a fresh namespace
+    per notebook, working directory ``notebooks/`` as when the notebook runs). Displays are
+    switched off while replaying, so charts above the explorer cost nothing.
+    """
+    wanted = [i for i, c in enumerate(nb.cells) if is_explorer(c)]
+    if not wanted:
+        return {}
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.reset(new_session=False)
+    formatter = shell.display_formatter
+    saved_format, cwd = formatter.format, os.getcwd()
+    formatter.format = lambda *args, **kwargs: ({}, {})
+    os.chdir(path.parent)
+    charts: dict[int, dict] = {}
+    try:
+        with capture_output():
+            for i, cell in enumerate(nb.cells[: wanted[-1] + 1]):
+                if cell.cell_type != "code":
+                    continue
+                if i not in wanted:
+                    result = shell.run_cell(cell.source, silent=True, store_history=False)
+                    raises = "raises-exception" in cell.metadata.get("tags", [])
+                    if not result.success and not raises:
+                        raise RuntimeError(f"{path.name}: cell {i} failed: {result.error_in_exec}")
+                    continue
+                tree = ast.parse(cell.source)
+                *body, last = tree.body
+                if not isinstance(last, ast.Expr):
+                    raise ValueError(
+                        f"{path.name}: explorer cell {i} does not end in an expression"
+                    )
+                if body:
+                    shell.run_cell(ast.unparse(ast.Module(body, [])), silent=True)
+                box = shell.ev(ast.unparse(last.value))
+                values = {k: c.value for k, c in box.control_widgets.items()}
+                chart = box.draw_function(**values)
+                bundle = chart._repr_mimebundle_()
+                if isinstance(bundle, tuple):
+                    bundle = bundle[0]
+                if "image/svg+xml" not in bundle:
+                    raise RuntimeError(f"{path.name}: explorer chart is not SVG (helpers.setup()?)")
+                charts[i] = {"image/svg+xml": bundle["image/svg+xml"]}
+    finally:
+        formatter.format = saved_format
+        os.chdir(cwd)
+        shell.reset(new_session=False)
+    return charts
+
+
+def with_explorer_charts(path: Path, nb):
+    """The notebook with a note and the starting chart as outputs of each explorer cell."""
+    for i, svg in explorer_charts(path, nb).items():
+        nb.cells[i].outputs = [
+            nbformat.v4.new_output(
+                "display_data",
+                data={"text/html": EXPLORER_NOTE, "text/plain": "Live explorer (sliders)"},
+            ),
+            nbformat.v4.new_output("display_data", data=svg),
+        ]
+    return nb
+
+
+_IMG = re.compile(r'<img (?:alt="[^"]*" )?src="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"')
+_CHART_TITLE = re.compile(r"aria-label=\"Title text '(.*?)'\"")
+_NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_\-]+)\.ipynb(#[^"]*)?"')
+
+
+def _alt_text(match: re.Match) -> str:
+    """Give each SVG chart image an alt text: its title, read from Vega's aria labels."""
+    svg = base64.b64decode(match.group(1)).decode("utf-8", "replace")
+    found = _CHART_TITLE.search(svg)
+    alt = html.escape(f"Chart: {html.unescape(found.group(1))}" if found else "Chart", quote=True)
+    return f'<img alt="{alt}" src="data:image/svg+xml;base64,{match.group(1)}"'
+
+
+def rewrite(page: str, names: set[str]) -> str:
+    """Links to chapter notebooks → their pages; alt text on chart images."""
+
+    def link(m: re.Match) -> str:
+        if m.group(1) not in names:
+            return m.group(0)
+        return f'href="{m.group(1)}.html{m.group(2) or ""}"'
+
+    return _IMG.sub(_alt_text, _NB_LINK.sub(link, page))
+
+
+def nav(prev: tuple[str, str] | None, nxt: tuple[str, str] | None) -> str:
+    items = ['<a href="index.html">Contents</a>']
+    if prev:
+        items.append(f'<a href="{prev[0]}.html" rel="prev">← {html.escape(prev[1])}</a>')
+    if nxt:
+        items.append(f'<a href="{nxt[0]}.html" rel="next">{html.escape(nxt[1])} →</a>')
+    return f'<nav class="j2-nav">{"".join(items)}</nav>'
+
+
+def index_page(entries: list[tuple[str, str]]) -> str:
+    items = "\n".join(
+        f'    <li><a href="{stem}.html">{html.escape(text)}</a></li>' for stem, text in entries
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(BOOK_TITLE)}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em;
+         line-height: 1.5; color: #222; }}
+  li {{ margin: 0.3em 0; }}
+  .note {{ color: #555; }}
+</style>
+</head>
+<body>
+<main>
+  <h1>{html.escape(BOOK_TITLE)}</h1>
+  <p>An open course on what AI models cost in energy and money. This is the static, offline
+  version of the notebooks, with their saved outputs; to change the numbers, run them in
+  JupyterLab (<code>make lab</code>) or on Binder.</p>
+  <h2>Chapters</h2>
+  <ol class="chapters" start="0">
+{items}
+  </ol>
+  <p class="note">Each explorer's sliders work only with a live kernel; here each shows its
+  chart at the starting values.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def build(out_dir: Path | str | None = None) -> list[Path]:
+    """Write one page per chapter and ``index.html`` into ``out_dir``; return the paths."""
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    out.mkdir(parents=True, exist_ok=True)
+    paths = chapters()
+    if not paths:
+        raise FileNotFoundError(f"no {CHAPTERS} in {NOTEBOOKS}")
+    books = [nbformat.read(p, as_version=4) for p in paths]
+    entries = [(p.stem, title(nb)) for p, nb in zip(paths, books, strict=True)]
+    names = {p.stem for p in paths}
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"j2_book.html.j2": TEMPLATE})],
+        template_file="j2_book.html.j2",
+    )
+    written = []
+    for k, (path, nb) in enumerate(zip(paths, books, strict=True)):
+        nb = with_explorer_charts(path, nb)
+        resources = {
+            "metadata": {"name": entries[k][1], "path": str(path.parent)},
+            "j2_nav": nav(
+                entries[k - 1] if k else None, entries[k + 1] if k + 1 < len(entries) else None
+            ),
+        }
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        target = out / f"{path.stem}.html"
+        target.write_text(rewrite(body, names), encoding="utf-8")
+        written.append(target)
+    index = out / "index.html"
+    index.write_text(index_page(entries), encoding="utf-8")
+    return [index, *written]
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    pages = build(sys.argv[1] if len(sys.argv) > 1 else None)
+    for page in pages:
+        print(f"wrote {page}")
+    print(f"{len(pages)} pages in {time.perf_counter() - start:.1f} s")
