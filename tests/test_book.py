@@ -37,13 +37,21 @@ def _expected(path: Path) -> dict:
     """What the page for ``path`` must show, counted from the committed notebook."""
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    explorers = sum(
-        "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
-        and "explorer(" in "".join(c["source"])
+    live = [
+        "".join(c["source"])
         for c in code
-    )
+        if "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
+        and "widgets." in "".join(c["source"])
+    ]
+    explorers = sum("explorer(" in src for src in live)  # each draws a chart; the ledger a table
     svgs = sum("image/svg+xml" in o.get("data", {}) for c in code for o in c.get("outputs", []))
-    return {"cells": len(nb["cells"]), "charts": svgs + explorers, "explorers": explorers}
+    return {
+        "cells": len(nb["cells"]),
+        "charts": svgs + explorers,
+        "explorers": explorers,
+        "live": len(live),
+        "tables": sum("ledger(" in src for src in live),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +192,8 @@ def test_chapter_page_renders_offline(site, offline_page, screenshot, path):
                 drawn: imgs.filter(i => i.naturalWidth > 0).length + svgs.length,
                 broken: imgs.filter(i => i.naturalWidth === 0).length,
                 notes: document.querySelectorAll('.j2-explorer-note').length,
+                tablesAfterNotes: [...document.querySelectorAll('.jp-Cell')].filter(c =>
+                    c.querySelector('.j2-explorer-note') && c.querySelector('table')).length,
                 title: document.title,
             };
         }"""
@@ -199,7 +209,8 @@ def test_chapter_page_renders_offline(site, offline_page, screenshot, path):
         f"{seen['drawn']} charts drawn, expected {want['charts']} "
         f"(SVG outputs + one starting chart per explorer)"
     )
-    assert seen["notes"] == want["explorers"]
+    assert seen["notes"] == want["live"]
+    assert seen["tablesAfterNotes"] == want["tables"], "a live table (the ledger) shows no rows"
     assert seen["title"].startswith(path.name[:2]), seen["title"]
     assert not _dead_links(page, site)
     assert not problems, problems

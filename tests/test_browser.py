@@ -37,6 +37,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     require_chromium()
+    (ARTIFACTS / "timings.tsv").unlink(missing_ok=True)  # this run's timings only
     home = tmp_path_factory.mktemp("jupyter")
     config = home / "config"
     (config / "labconfig").mkdir(parents=True)

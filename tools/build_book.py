@@ -8,11 +8,12 @@ drops the require.js, MathJax, Mermaid and widget scripts nbconvert's ``lab`` te
 fetch from CDNs. The notebooks contain no TeX math (their ``$`` signs are dollars), so MathJax
 would only turn prices into italic formulae. Charts are SVG outputs, inlined as data: URIs.
 
-An explorer cell (tagged ``nbval-ignore-output``, calling ``explorer(``) has no committed output:
-its sliders need a live kernel. In the book it shows a note saying where the sliders work, and
-the explorer's chart at its starting values. To get those values the build replays the code
-cells above the explorer in this process (charts are not rendered while replaying), builds the
-explorer and calls its ``draw_function`` once.
+A live widget cell (tagged ``nbval-ignore-output``, calling ``widgets.``: an explorer, or chapter
+06's filterable ledger) has no committed output: its sliders and menus need a live kernel. In the
+book it shows a note saying where they work, and what the widget shows at its starting values
+(a chart, or the ledger's table). To get those values the build replays the code cells above it
+in this process (charts are not rendered while replaying), builds the widget and calls its
+``draw_function`` once.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ BOOK_TITLE = "Joules & Jevons"
 
 EXPLORER_NOTE = (
     '<div class="j2-explorer-note" role="note"><strong>Live explorer.</strong> '
-    "This cell shows sliders when the notebook runs in JupyterLab (<code>make lab</code>) or on "
-    "Binder (see the README); <code>make calculators</code> shows all the explorers alone. "
-    "Below: the chart at the sliders' starting values.</div>"
+    "This cell shows sliders or menus when the notebook runs in JupyterLab (<code>make lab</code>) "
+    "or on Binder (see the README); <code>make calculators</code> shows all the explorers alone. "
+    "Below: what it shows at its starting values.</div>"
 )
 
 # nbconvert's lab template, minus every script it would load from a CDN, plus a chapter bar.
@@ -76,10 +77,10 @@ def chapters() -> list[Path]:
     return sorted(NOTEBOOKS.glob(CHAPTERS))
 
 
-def is_explorer(cell) -> bool:
-    """An explorer cell: tagged ``nbval-ignore-output`` and calling ``explorer(``."""
+def is_live_widget(cell) -> bool:
+    """A live widget cell: tagged ``nbval-ignore-output`` and calling ``widgets.``."""
     tags = cell.get("metadata", {}).get("tags", [])
-    return cell.cell_type == "code" and "nbval-ignore-output" in tags and "explorer(" in cell.source
+    return cell.cell_type == "code" and "nbval-ignore-output" in tags and "widgets." in cell.source
 
 
 def title(nb) -> str:
@@ -93,13 +94,14 @@ def title(nb) -> str:
 
 
 def explorer_charts(path: Path, nb) -> dict[int, dict]:
-    """Cell index → SVG mime bundle of each explorer's chart at its starting values.
+    """Cell index → mime bundle of each live widget's output at its starting values (an SVG
+    chart, or HTML for a table).
 
     Replays the code cells above each explorer in an in-process IPython shell (a fresh namespace
     per notebook, working directory ``notebooks/`` as when the notebook runs). Displays are
     switched off while replaying, so charts above the explorer cost nothing.
     """
-    wanted = [i for i, c in enumerate(nb.cells) if is_explorer(c)]
+    wanted = [i for i, c in enumerate(nb.cells) if is_live_widget(c)]
     if not wanted:
         return {}
     from IPython.core.interactiveshell import InteractiveShell
@@ -133,13 +135,16 @@ def explorer_charts(path: Path, nb) -> dict[int, dict]:
                     shell.run_cell(ast.unparse(ast.Module(body, [])), silent=True)
                 box = shell.ev(ast.unparse(last.value))
                 values = {k: c.value for k, c in box.control_widgets.items()}
-                chart = box.draw_function(**values)
-                bundle = chart._repr_mimebundle_()
-                if isinstance(bundle, tuple):
-                    bundle = bundle[0]
-                if "image/svg+xml" not in bundle:
-                    raise RuntimeError(f"{path.name}: explorer chart is not SVG (helpers.setup()?)")
-                charts[i] = {"image/svg+xml": bundle["image/svg+xml"]}
+                shown = box.draw_function(**values)
+                if hasattr(shown, "_repr_mimebundle_"):  # an Altair chart
+                    bundle = shown._repr_mimebundle_()
+                    if isinstance(bundle, tuple):
+                        bundle = bundle[0]
+                    if "image/svg+xml" not in bundle:
+                        raise RuntimeError(f"{path.name}: cell {i}'s chart is not SVG (setup()?)")
+                    charts[i] = {"image/svg+xml": bundle["image/svg+xml"]}
+                else:  # a table
+                    charts[i] = {"text/html": shown._repr_html_(), "text/plain": repr(shown)}
     finally:
         formatter.format = saved_format
         os.chdir(cwd)
@@ -148,7 +153,7 @@ def explorer_charts(path: Path, nb) -> dict[int, dict]:
 
 
 def with_explorer_charts(path: Path, nb):
-    """The notebook with a note and the starting chart as outputs of each explorer cell."""
+    """The notebook with a note and the starting output of each live widget cell."""
     for i, svg in explorer_charts(path, nb).items():
         nb.cells[i].outputs = [
             nbformat.v4.new_output(
