@@ -75,6 +75,7 @@ __all__ = [
     "decode_step_time_s",
     "decode_tokens_per_s",
     "decode_energy_per_token_j",
+    "batching_ratio",
     "compute_bound_batch_size",
     "prefill_energy_j",
     "AnswerEnergy",
@@ -639,6 +640,33 @@ def decode_energy_per_token_j(
     ctx = as_array(context_tokens, "context_tokens")
     k = _energy_factor(gpu_power_w, efficiency, pue, host_overhead_fraction)
     return result(k * np.maximum(m0 + m1 * ctx, c0 + c1 * ctx) / b)
+
+
+def batching_ratio(batch_size, reference_batch_size, context_tokens, **model_and_gpu):
+    """Decode energy per token at ``batch_size`` ÷ at ``reference_batch_size``.
+
+    The efficiency factor, power, host share and PUE cancel in the ratio, so only the model,
+    the GPU and the context matter (``model_and_gpu``: the keywords of :func:`model_kwargs` and
+    :func:`gpu_kwargs`).
+
+    Examples
+    --------
+    Llama 3.3 70B on an H100 in BF16, 1,000 tokens of context: one sequence alone costs many times
+    what it costs in a batch of 64.
+
+    >>> kw = {"active_params": 70.6e9, "bytes_per_param": 2, "kv_bytes_per_token": 327_680,
+    ...       "memory_bandwidth_gb_per_s": 3350, "peak_tflops": 989, "gpu_power_w": 700}
+    >>> round(batching_ratio(1, 64, 1000, **kw), 1)
+    55.9
+    """
+    reference = as_array(reference_batch_size, "reference_batch_size", low=1.0)
+    e = decode_energy_per_token_j(
+        batch_size=batch_size, context_tokens=context_tokens, **model_and_gpu
+    )
+    ref = decode_energy_per_token_j(
+        batch_size=reference, context_tokens=context_tokens, **model_and_gpu
+    )
+    return result(np.asarray(e) / np.asarray(ref))
 
 
 def compute_bound_batch_size(

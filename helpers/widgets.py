@@ -921,24 +921,22 @@ def reconciliation_frame(
 
     ``low`` and ``high`` are keyword arguments of :func:`helpers.claims.per_query_energy_wh`.
     """
-    from helpers import claims
+    from helpers import claims, fleet
 
     ratios = claims.factor_ratios(low, high)
-    start = float(claims.per_query_energy_wh(**low))
-    rows = [{"step": names[0], "start": start, "end": start, "kind": "estimate"}]
-    value = start
-    for factor, r in ratios.items():
+    values = fleet.apply_levers(claims.per_query_energy_wh(**low), list(ratios.values()))
+    rows = [{"step": names[0], "start": values[0], "end": values[0], "kind": "estimate"}]
+    for (factor, r), before, after in zip(ratios.items(), values[:-1], values[1:], strict=True):
         rows.append(
             {
                 "step": RECONCILIATION_STEPS[factor],
-                "start": value,
-                "end": value * float(r),
+                "start": before,
+                "end": after,
                 "kind": "factor",
                 "ratio": float(r),
             }
         )
-        value *= float(r)
-    rows.append({"step": names[1], "start": value, "end": value, "kind": "estimate"})
+    rows.append({"step": names[1], "start": values[-1], "end": values[-1], "kind": "estimate"})
     frame = pd.DataFrame(rows)
     frame["text"] = [
         f"×{r:.2g}" if k == "factor" else f"{e:.3g} Wh"
@@ -983,18 +981,15 @@ def reconciliation_reference() -> dict:
 
 
 def batch_energy_ratio(batch_size, reference_batch, output_tokens) -> float:
-    """Energy per token at ``batch_size`` ÷ at ``reference_batch``, from chapter 02's decode
-    model for Qwen3-32B on a B200 in BF16 at the answer's mean context (η cancels)."""
+    """:func:`helpers.tokens.batching_ratio` for Qwen3-32B on a B200 in BF16 (the ML.ENERGY case
+    study the reconciliation starts from) at the answer's mean context."""
     from helpers import data, tokens
 
     model = data.load("models").loc["qwen3-32b"]
     gpu = data.load("gpus").loc["b200"]
     kw = {**tokens.model_kwargs(model, "BF16"), **tokens.gpu_kwargs(gpu, "BF16")}
     ctx = tokens.mean_context_tokens(0, output_tokens)
-    e = tokens.decode_energy_per_token_j(
-        batch_size=np.array([batch_size, reference_batch], dtype=float), context_tokens=ctx, **kw
-    )
-    return float(e[0] / e[1])
+    return float(tokens.batching_ratio(batch_size, reference_batch, ctx, **kw))
 
 
 def reconciliation_chart(output_tokens, batch_size, utilization, boundary_factor, pue):

@@ -239,3 +239,25 @@ def test_ledger_widget_filters_without_a_browser():
     for name, control in box.control_widgets.items():
         for _, value in control.options:
             assert draw(**{**{k: "all" for k in box.control_widgets}, name: value}) is not None
+
+
+def test_reconciliation_frame_walks_from_the_low_to_the_high_estimate():
+    from helpers import widgets
+
+    low = {"output_tokens": 300, "energy_per_token_j": 0.2}
+    high = {
+        "output_tokens": 1500,
+        "energy_per_token_j": 0.6,
+        "utilization": 0.1,
+        "idle_power_fraction": 0.15,
+        "boundary_factor": 2.0,
+        "pue": 1.5,
+    }
+    frame = widgets.reconciliation_frame(low, high)
+    assert frame["start"].iloc[0] == pytest.approx(claims.per_query_energy_wh(**low))
+    assert frame["end"].iloc[-1] == pytest.approx(claims.per_query_energy_wh(**high))
+    steps = frame[frame.kind == "factor"]
+    assert len(steps) == len(claims.FACTORS)
+    # each step starts where the previous one ended, and multiplies by its ratio
+    assert np.allclose(steps["start"].iloc[1:].to_numpy(), steps["end"].iloc[:-1].to_numpy())
+    assert np.allclose(steps["end"] / steps["start"], steps["ratio"])

@@ -630,3 +630,15 @@ def test_explorer_defaults_are_the_chapter_calibration():
     assert eta == pytest.approx(tokens.pooled_efficiency(etas))
     assert eta == pytest.approx(0.382, abs=0.001)
     assert eta_prefill == pytest.approx(0.151, abs=0.001)
+
+
+def test_batching_ratio_is_the_ratio_of_two_decode_energies():
+    kw = setup(precision="BF16")
+    one, sixty_four = (
+        tokens.decode_energy_per_token_j(batch_size=b, context_tokens=1000, **kw) for b in (1, 64)
+    )
+    assert tokens.batching_ratio(1, 64, 1000, **kw) == pytest.approx(one / sixty_four)
+    assert tokens.batching_ratio(64, 64, 1000, **kw) == pytest.approx(1.0)
+    assert tokens.batching_ratio(256, 64, 1000, **kw) < 1.0
+    with raises_naming("reference_batch_size"):
+        tokens.batching_ratio(1, 0.5, 1000, **kw)
