@@ -49,6 +49,7 @@ __all__ = [
     "claim_ratio",
     "percent_more",
     "utilization_overhead",
+    "boundary_factor",
     "per_query_energy_wh",
     "factor_ratios",
     "log_shares",
@@ -196,6 +197,41 @@ def utilization_overhead(utilization, idle_power_fraction):
     u = as_array(utilization, "utilization", high=1.0, low_open=True)
     f = as_array(idle_power_fraction, "idle_power_fraction", high=1.0)
     return result(np.asarray(average_power_w(1.0, f, u)) / u)
+
+
+def boundary_factor(comprehensive_wh, accelerators_only_wh, pue=1.0):
+    """How much a wide boundary adds to the accelerators' energy, data-centre overhead removed.
+
+    .. math:: b = \\frac{E_\\text{comprehensive}}{E_\\text{accelerators}\\,\\mathrm{PUE}}
+
+    ``comprehensive_wh`` counts host CPUs and memory, machines kept idle in reserve, and the
+    data centre's overhead (``pue``); dividing out the PUE leaves what the wider IT boundary adds.
+
+    Parameters
+    ----------
+    comprehensive_wh : float or array_like
+        Energy per query with everything counted [Wh], ≥ 0.
+    accelerators_only_wh : float or array_like
+        Energy per query of the accelerators alone [Wh], > 0 (it divides).
+    pue : float or array_like, default 1.0
+        The PUE included in ``comprehensive_wh``, ≥ 1.
+
+    Returns
+    -------
+    float or ndarray
+        Factor [-].
+
+    Examples
+    --------
+    Google's median text prompt, 0.24 Wh in all against 0.10 Wh for the accelerators, PUE 1.09:
+
+    >>> round(boundary_factor(0.24, 0.10, 1.09), 2)
+    2.2
+    """
+    c = as_array(comprehensive_wh, "comprehensive_wh")
+    a = as_array(accelerators_only_wh, "accelerators_only_wh", low_open=True)
+    p = as_array(pue, "pue", low=1.0)
+    return result(c / a / p)
 
 
 def per_query_energy_wh(

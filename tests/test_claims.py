@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import raises_naming
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -236,9 +237,12 @@ def test_ledger_widget_filters_without_a_browser():
     )
     nothing = draw(verdict="wrong", chapter=6, made_by="research source")
     assert isinstance(nothing, w.HTML) and "No claim" in nothing.value
+    from helpers import charts
+
     for name, control in box.control_widgets.items():
         for _, value in control.options:
-            assert draw(**{**{k: "all" for k in box.control_widgets}, name: value}) is not None
+            shown = draw(**{**{k: "all" for k in box.control_widgets}, name: value})
+            assert isinstance(shown, charts.Table) or "No claim" in shown.value, (name, value)
 
 
 def test_reconciliation_frame_walks_from_the_low_to_the_high_estimate():
@@ -261,3 +265,12 @@ def test_reconciliation_frame_walks_from_the_low_to_the_high_estimate():
     # each step starts where the previous one ended, and multiplies by its ratio
     assert np.allclose(steps["start"].iloc[1:].to_numpy(), steps["end"].iloc[:-1].to_numpy())
     assert np.allclose(steps["end"] / steps["start"], steps["ratio"])
+
+
+def test_boundary_factor_divides_out_pue():
+    assert claims.boundary_factor(0.24, 0.10, 1.09) == pytest.approx(0.24 / 0.10 / 1.09)
+    assert claims.boundary_factor(0.3, 0.1) == pytest.approx(3.0)
+    with raises_naming("accelerators_only_wh"):
+        claims.boundary_factor(0.24, 0.0)
+    with raises_naming("pue"):
+        claims.boundary_factor(0.24, 0.10, 0.9)
