@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m helpers.live   # bundle Vega for the explorers' chart widget once (offline)
 	touch $(STAMP)
 
 ## Open the course in JupyterLab on 127.0.0.1 (token authentication), at the first notebook.

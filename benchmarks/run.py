@@ -1,7 +1,9 @@
 """Performance figures for `make bench`, each measured in one run and reported as ratios.
 
 1. `import helpers` (with every module) vs importing its third-party dependencies.
-2. Each explorer's callback (recompute + a new SVG chart): median and p95 over slider moves.
+2. Each explorer's callback in the kernel (recompute + the chart specification its widget sends
+   to the browser): median and p95 over slider moves, next to the SVG-in-the-kernel route.
+   And, if Chromium is installed, the same explorers in JupyterLab: key press to redrawn chart.
 3. Monte Carlo draws per second of helpers.uncertainty.
 4. Each notebook executed in a fresh kernel vs the floor: a notebook whose only cell imports the
    stack (numpy, pandas, altair, ipywidgets, helpers).
@@ -15,8 +17,7 @@ Usage: python benchmarks/run.py [--quick | --smoke]
 
 from __future__ import annotations
 
-import contextlib
-import io
+import json
 import os
 import pkgutil
 import platform
@@ -69,49 +70,157 @@ def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     )
 
 
+def _slider_moves(controls: dict, moves: int):
+    """Values of the controls after each of ``moves`` slider moves, spread over each range."""
+    import ipywidgets as w
+
+    values = {k: c.value for k, c in controls.items()}
+    sliders = [
+        k
+        for k, c in controls.items()
+        if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider))
+    ]
+    for i in range(moves):
+        k = sliders[i % len(sliders)]
+        c = controls[k]
+        lo, hi = (10**c.min, 10**c.max) if isinstance(c, w.FloatLogSlider) else (c.min, c.max)
+        frac = ((i * 7) % moves) / max(moves - 1, 1)
+        values[k] = (
+            lo * (hi / lo) ** frac if isinstance(c, w.FloatLogSlider) else lo + (hi - lo) * frac
+        )
+        if isinstance(c, w.IntSlider):
+            values[k] = int(round(values[k]))
+        yield dict(values)
+
+
+def _median_p95(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return 1e3 * statistics.median(times), 1e3 * times[int(0.95 * (len(times) - 1))]
+
+
 def explorers(moves: int) -> None:
     import altair as alt
-    import ipywidgets as w
 
     import helpers
     from helpers import widgets
 
     helpers.setup()
-    render = alt.renderers.get()
-    print(f"\n2. Explorer callbacks: recompute + SVG chart, {moves} slider moves each")
+    render_svg = alt.renderers.get()
+    print(
+        f"\n2. Explorer callbacks in the kernel, {moves} slider moves each: recompute + chart"
+        " specification (refilled template) + the JSON the widget sends to the browser, which"
+        " draws it;\n   vs the route before (Altair builds the chart, vl-convert renders an SVG"
+        " in the kernel) on the same moves"
+    )
     for name in sorted(n for n in dir(widgets) if n.endswith("_explorer")):
-        with contextlib.redirect_stdout(
-            io.StringIO()
-        ):  # no kernel here: the first draw prints a repr
-            box = getattr(widgets, name)()
-        draw, controls = box.draw_function, box.control_widgets
-        values = {k: c.value for k, c in controls.items()}
-        sliders = [
-            k
-            for k, c in controls.items()
-            if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider))
-        ]
-        times = []
-        for i in range(moves):
-            k = sliders[i % len(sliders)]
-            c = controls[k]
-            lo, hi = (10**c.min, 10**c.max) if isinstance(c, w.FloatLogSlider) else (c.min, c.max)
-            frac = ((i * 7) % moves) / max(moves - 1, 1)
-            values[k] = (
-                lo * (hi / lo) ** frac if isinstance(c, w.FloatLogSlider) else lo + (hi - lo) * frac
-            )
-            if isinstance(c, w.IntSlider):
-                values[k] = int(round(values[k]))
+        box = getattr(widgets, name)()
+        live, svg = [], []
+        for values in _slider_moves(box.control_widgets, moves):
             t0 = time.perf_counter()
-            render(draw(**values).to_dict())
-            times.append(time.perf_counter() - t0)
-        times.sort()
-        p95 = times[int(0.95 * (len(times) - 1))]
-        med = 1e3 * statistics.median(times)
+            json.dumps(box.spec_function(**values))
+            t1 = time.perf_counter()
+            render_svg(box.draw_function(**values).to_dict())
+            t2 = time.perf_counter()
+            live.append(t1 - t0)
+            svg.append(t2 - t1)
+        med, p95 = _median_p95(live)
+        med_svg, p95_svg = _median_p95(svg)
         print(
-            f"   {name:32s} median {med:6.1f} ms {_verdict(med, 20, 'ms')}"
-            f"   p95 {1e3 * p95:6.1f} ms {_verdict(1e3 * p95, 50, 'ms')}"
+            f"   {name:26s} median {med:5.1f} ms {_verdict(med, 20, 'ms')}"
+            f"  p95 {p95:5.1f} ms {_verdict(p95, 50, 'ms')}"
+            f"  | SVG route {med_svg:5.0f} / {p95_svg:5.0f} ms = {med_svg / med:4.1f} × slower"
         )
+
+
+_CHART = """n => { const box = [...document.querySelectorAll('.widget-vbox')][n];
+    const svg = box && box.querySelector('.vega-embed svg.marks'); return svg ? svg.outerHTML : ''; }"""
+
+
+def browser(moves: int) -> None:
+    """Every explorer of notebooks/calculators.ipynb in JupyterLab in headless Chromium: from a
+    key press on a slider (End or Home, alternately) to the redrawn chart, timed in the page."""
+    import secrets
+    import shutil
+    import socket
+    import tempfile
+    import urllib.request
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("\n2b. Explorers in the browser: skipped (no Chromium or Playwright)")
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    token, home = secrets.token_hex(16), Path(tempfile.mkdtemp())
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home), "JUPYTER_RUNTIME_DIR": str(home)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+         "--LabApp.expose_app_in_browser=True", "--allow-root"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}")
+                break
+            except OSError:
+                time.sleep(0.25)
+        with sync_playwright() as p:
+            page = p.chromium.launch(executable_path=chromium).new_page()
+            page.goto(
+                f"http://127.0.0.1:{port}/lab/tree/notebooks/calculators.ipynb?reset&token={token}"
+            )
+            page.wait_for_function(
+                "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel"
+                "?.connectionStatus === 'connected'", timeout=120_000,
+            )  # fmt: skip
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.widget-vbox .vega-embed svg.marks').length >= 6",
+                timeout=180_000,
+            )
+            print(
+                f"\n2b. Explorers in JupyterLab in headless Chromium, {moves} moves each: key press"
+                " to redrawn chart, timed in the page (kernel, websocket and drawing together)"
+            )
+            names = [
+                line.split("widgets.")[1].split("(")[0]
+                for line in (ROOT / "notebooks" / "calculators.ipynb").read_text().splitlines()
+                if '"widgets.' in line and "_explorer(" in line
+            ]
+            for n in range(len(names)):
+                box = page.locator(".widget-vbox").nth(n)
+                box.scroll_into_view_if_needed()
+                times = []
+                for i in range(moves):
+                    box.locator(".noUi-handle").nth(i // 2 % 2).focus()
+                    page.evaluate(
+                        f"""n => {{ window.__t = null; const before = ({_CHART})(n);
+                        document.addEventListener('keydown', () => {{ const t0 = performance.now();
+                          const tick = () => {{ const now = ({_CHART})(n);
+                            if (now !== '' && now !== before) window.__t = performance.now() - t0;
+                            else requestAnimationFrame(tick); }};
+                          requestAnimationFrame(tick); }}, {{capture: true, once: true}}); }}""",
+                        n,
+                    )
+                    page.keyboard.press("End" if i % 2 == 0 else "Home")
+                    page.wait_for_function("() => window.__t !== null", timeout=30_000)
+                    times.append(page.evaluate("() => window.__t") / 1e3)
+                    page.wait_for_timeout(150)  # let the widget settle before the next move
+                med, p95 = _median_p95(times)
+                print(
+                    f"   {names[n]:26s} median {med:5.0f} ms"
+                    f" {_verdict(med, 20, 'ms')}  p95 {p95:5.0f} ms {_verdict(p95, 50, 'ms')}"
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _import_seconds(stmt: str, repeats: int) -> float:
@@ -314,6 +423,7 @@ def main(argv: list[str]) -> None:
         return
     imports(1 if quick else 3)
     explorers(10 if quick else 60)
+    browser(10 if quick else 50)
     monte_carlo(3 if quick else 15)
     notebooks(1 if quick else 2)
     token_grid(2 if quick else 5)

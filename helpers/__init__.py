@@ -5,7 +5,7 @@ offline chart renderer and the course theme.
 
 Layers (each imports only the ones below it)::
 
-    helpers.widgets, helpers.charts   presentation (altair, ipywidgets)
+    helpers.widgets, charts, live     presentation (altair, ipywidgets)
     helpers.lifecycle, tokens, ...    calculators (numpy only)
     helpers.data                      the tables in data/, validated against datapackage.json
 """
@@ -19,7 +19,8 @@ def setup() -> None:
     """Enable the offline SVG renderer and the course theme for Altair charts.
 
     Charts are rendered to SVG in the kernel by ``vl-convert``, so they show in JupyterLab, in
-    exported HTML and in CI without loading any JavaScript from the network.
+    exported HTML and in CI without loading any JavaScript from the network. Explorers (sliders)
+    draw their chart in the browser instead, from Vega bundled offline (:mod:`helpers.live`).
     """
     from helpers import charts
 

@@ -16,6 +16,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from helpers import live
+
 __all__ = [
     "PALETTE",
     "THEME",
@@ -88,19 +90,7 @@ def training_energy_bars(runs: pd.DataFrame) -> alt.Chart:
     )
 
 
-def cumulative_energy(
-    timeline: pd.DataFrame, crossover_day: float | None = None, title: str | None = None
-) -> alt.Chart:
-    """Cumulative training and inference energy over time.
-
-    Parameters
-    ----------
-    timeline : DataFrame
-        Long format with columns ``day`` (float), ``energy_mwh`` (float) and ``phase``
-        ("training", "inference" or "total").
-    crossover_day : float, optional
-        Day on which inference has used as much energy as training; drawn as a rule.
-    """
+def _cumulative_energy_encode(timeline, title, crossover=None):
     base = alt.Chart(timeline)
     lines = base.mark_line(strokeWidth=3).encode(
         x=alt.X("day:Q", title="Days since launch"),
@@ -111,22 +101,43 @@ def cumulative_energy(
         ),
     )
     layers = [lines]
-    if crossover_day is not None:
-        rule = pd.DataFrame(
-            {"day": [crossover_day], "label": [f"crossover: day {crossover_day:,.0f}"]}
-        )
-        layers.append(alt.Chart(rule).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q"))
+    if crossover is not None:
         layers.append(
-            alt.Chart(rule)
+            alt.Chart(crossover).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q")
+        )
+        layers.append(
+            alt.Chart(crossover)
             .mark_text(align="left", dx=4, dy=-6, baseline="top", color="#444", fontSize=12)
             .encode(x="day:Q", y=alt.value(0), text="label:N")
         )
     return alt.layer(*layers).properties(
-        title=title or "When does inference overtake training?",
+        title=title,
         description="Line chart of cumulative energy in MWh against days since launch: a flat "
         "line for the one-off training energy, a rising line for inference energy and a dotted "
         "line for their total; a dashed vertical rule marks the day the first two are equal.",
     )
+
+
+@live.two_step(_cumulative_energy_encode)
+def cumulative_energy(
+    timeline: pd.DataFrame, crossover_day: float | None = None, title: str | None = None
+) -> alt.LayerChart:
+    """Cumulative training and inference energy over time.
+
+    Parameters
+    ----------
+    timeline : DataFrame
+        Long format with columns ``day`` (float), ``energy_mwh`` (float) and ``phase``
+        ("training", "inference" or "total").
+    crossover_day : float, optional
+        Day on which inference has used as much energy as training; drawn as a rule.
+    """
+    parts = {"timeline": timeline, "title": title or "When does inference overtake training?"}
+    if crossover_day is not None:
+        parts["crossover"] = pd.DataFrame(
+            {"day": [crossover_day], "label": [f"crossover: day {crossover_day:,.0f}"]}
+        )
+    return parts
 
 
 _UNIT_TICKS = {1.0: "1 Wh", 1e3: "1 kWh", 1e6: "1 MWh", 1e9: "1 GWh", 1e12: "1 TWh"}
@@ -232,23 +243,10 @@ _WATERFALL_STEP = 84
 """Width of one waterfall bar's slot (px); fixed so the band whiskers sit beside the bars."""
 
 
-def lever_waterfall(steps: pd.DataFrame, value_title: str, title: str | None = None) -> alt.Chart:
-    """Waterfall from a naive fleet to an optimised one, lever by lever.
-
-    Parameters
-    ----------
-    steps : DataFrame
-        One row per bar, in order (``widgets.lever_steps_frame`` builds it): ``step`` (str),
-        ``start`` and ``end`` (float, the bar spans them), ``kind`` ("total", "saving" or
-        "increase"), ``text`` (str, the label printed on the bar) and optionally ``low`` and
-        ``high`` (float, the 5–95 % band of ``end``; NaN where there is none).
-    value_title : str
-        Axis title with its unit, e.g. "Energy per month (MWh)".
-    """
-    order = list(steps["step"])
+def _lever_waterfall_encode(steps, value_title, title, order, band):
     kinds = ["total", "saving", "increase"]
     colours = [PALETTE[0], PALETTE[2], PALETTE[3]]
-    x = alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=110))
+    x = alt.X("step:N", title=None, sort=list(order), axis=alt.Axis(labelAngle=0, labelLimit=110))
     base = alt.Chart(steps).encode(x=x)
     bars = base.mark_bar(size=46).encode(
         y=alt.Y("start:Q", title=value_title),
@@ -269,7 +267,7 @@ def lever_waterfall(steps: pd.DataFrame, value_title: str, title: str | None = N
         .transform_calculate(top="max(datum.start, datum.end)")
     )
     layers = [bars, labels]
-    if {"low", "high"} <= set(steps.columns) and steps["low"].notna().any():
+    if band:
         band = base.transform_filter("isValid(datum.low)")
         # xOffset counts from the left edge of the step: half a step plus half a bar and a gap
         offset = alt.value(_WATERFALL_STEP / 2 + 30)
@@ -285,13 +283,37 @@ def lever_waterfall(steps: pd.DataFrame, value_title: str, title: str | None = N
                 )
             )
     return alt.layer(*layers).properties(
-        title=title or "From the naive fleet to the optimised fleet, lever by lever",
+        title=title,
         width=alt.Step(_WATERFALL_STEP),
         description="Waterfall bar chart: the first bar is the naive fleet's total, each "
         "following bar shows how much one optimisation lever removes (or adds) from what the "
         "earlier levers left, and the last bar is the optimised total. Black whiskers beside "
         "the total bars, where shown, mark the 5 to 95 percent Monte Carlo band.",
     )
+
+
+@live.two_step(_lever_waterfall_encode)
+def lever_waterfall(steps: pd.DataFrame, value_title: str, title=None) -> alt.LayerChart:
+    """Waterfall from a naive fleet to an optimised one, lever by lever.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        One row per bar, in order (``widgets.lever_steps_frame`` builds it): ``step`` (str),
+        ``start`` and ``end`` (float, the bar spans them), ``kind`` ("total", "saving" or
+        "increase"), ``text`` (str, the label printed on the bar) and optionally ``low`` and
+        ``high`` (float, the 5–95 % band of ``end``; NaN where there is none).
+    value_title : str
+        Axis title with its unit, e.g. "Energy per month (MWh)".
+    title : str or alt.TitleParams, optional
+    """
+    return {
+        "steps": steps,
+        "value_title": value_title,
+        "title": title or "From the naive fleet to the optimised fleet, lever by lever",
+        "order": tuple(steps["step"]),
+        "band": bool({"low", "high"} <= set(steps.columns) and steps["low"].notna().any()),
+    }
 
 
 def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.Chart:
@@ -457,32 +479,18 @@ def weights_read_lines(frame: pd.DataFrame, title: str | None = None) -> alt.Cha
     )
 
 
-def answer_energy_bars(
-    parts: pd.DataFrame, unit: str = "J", title: str | None = None, subtitle: str | None = None
-) -> alt.Chart:
-    """Stacked horizontal bars: the energy of one answer split into prompt, reasoning and answer.
-
-    Parameters
-    ----------
-    parts : DataFrame
-        Long format: ``scenario`` (str), ``part`` ("prompt", "reasoning" or "answer") and
-        ``energy_j`` (float).
-    unit : {"J", "Wh"}
-        Unit of the axis.
-    title, subtitle : str, optional
-        Chart title and a line under it.
-    """
-    factor = {"J": 1.0, "Wh": 1 / 3600.0}
-    if unit not in factor:
-        raise ValueError(f"unit must be one of {list(factor)}; got {unit!r}")
-    data = parts.assign(energy=parts["energy_j"] * factor[unit])
-    order = list(dict.fromkeys(parts["scenario"]))
+def _answer_energy_bars_encode(parts, unit, title):
     return (
-        alt.Chart(data)
+        alt.Chart(parts)
         .mark_bar()
         .encode(
             x=alt.X("sum(energy):Q", title=f"Energy per answer ({unit})"),
-            y=alt.Y("scenario:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
+            y=alt.Y(
+                "scenario:N",
+                title=None,
+                sort=alt.EncodingSortField("scenario_order", op="min"),
+                axis=alt.Axis(labelLimit=340),
+            ),
             color=alt.Color(
                 "part:N",
                 title="Spent on",
@@ -493,15 +501,43 @@ def answer_energy_bars(
         )
         .transform_calculate(part_order="indexof(['prompt', 'reasoning', 'answer'], datum.part)")
         .properties(
-            title=alt.Title(
-                title or "Where the energy of one answer goes", subtitle=subtitle or ""
-            ),
+            title=title,
             description=f"Stacked horizontal bars of the energy of one answer in {unit}, split "
             "into reading the prompt, writing the chain of thought and writing the visible answer, "
             "one bar per scenario.",
             height=alt.Step(34),
         )
     )
+
+
+@live.two_step(_answer_energy_bars_encode)
+def answer_energy_bars(
+    parts: pd.DataFrame, unit: str = "J", title: str | None = None, subtitle: str | None = None
+) -> alt.Chart:
+    """Stacked horizontal bars: the energy of one answer split into prompt, reasoning and answer.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        Long format: ``scenario`` (str), ``part`` ("prompt", "reasoning" or "answer") and
+        ``energy_j`` (float). Bars keep the order in which scenarios first appear.
+    unit : {"J", "Wh"}
+        Unit of the axis.
+    title, subtitle : str, optional
+        Chart title and a line under it.
+    """
+    factor = {"J": 1.0, "Wh": 1 / 3600.0}
+    if unit not in factor:
+        raise ValueError(f"unit must be one of {list(factor)}; got {unit!r}")
+    first_seen = {name: i for i, name in enumerate(dict.fromkeys(parts["scenario"]))}
+    return {
+        "parts": parts.assign(
+            energy=parts["energy_j"] * factor[unit],
+            scenario_order=parts["scenario"].map(first_seen),
+        ),
+        "unit": unit,
+        "title": alt.Title(title or "Where the energy of one answer goes", subtitle=subtitle or ""),
+    }
 
 
 def model_vs_measurement(frame: pd.DataFrame, title: str | None = None) -> alt.Chart:
@@ -546,8 +582,7 @@ _REBOUND_SERIES = ["after the gain", "before the gain", "engineering estimate (n
 _BACKFIRE_FILL = "#D55E00"
 
 
-def _backfire_band(x_from: float, x_to: float, label: str = "backfire (Jevons)") -> list:
-    band = pd.DataFrame({"x": [x_from], "x2": [x_to], "label": [label]})
+def _backfire_layers(band: pd.DataFrame) -> list:
     rect = alt.Chart(band).mark_rect(color=_BACKFIRE_FILL, opacity=0.12).encode(x="x:Q", x2="x2:Q")
     text = (
         alt.Chart(band)
@@ -557,28 +592,7 @@ def _backfire_band(x_from: float, x_to: float, label: str = "backfire (Jevons)")
     return [rect, text]
 
 
-def rebound_energy_vs_elasticity(
-    curve: pd.DataFrame,
-    backfire_elasticity: float,
-    marker: float | None = None,
-    title: str | None = None,
-) -> alt.LayerChart:
-    """Energy use before and after an efficiency gain, against the price elasticity of demand.
-
-    Parameters
-    ----------
-    curve : DataFrame
-        Long format: ``elasticity`` (float), ``energy_pct`` (energy as % of before the gain) and
-        ``series`` (one of "after the gain", "before the gain", "engineering estimate (no
-        rebound)"), e.g. from :func:`helpers.widgets.rebound_frame`.
-    backfire_elasticity : float
-        Elasticity above which energy rises; the region beyond it is shaded (nothing is shaded
-        if it lies beyond the curve, e.g. ``inf`` when a ceiling rules backfire out).
-    marker : float, optional
-        An elasticity to mark with a vertical rule (the explorer's current value).
-    """
-    x_max = float(curve["elasticity"].max())
-    x_scale = alt.Scale(domain=[float(curve["elasticity"].min()), x_max], nice=False)
+def _rebound_energy_vs_elasticity_encode(curve, x_domain, title, band=None, marker=None):
     lines = (
         alt.Chart(curve)
         .mark_line(strokeWidth=3)
@@ -586,7 +600,7 @@ def rebound_energy_vs_elasticity(
             x=alt.X(
                 "elasticity:Q",
                 title="Price elasticity of demand for the service (magnitude)",
-                scale=x_scale,
+                scale=alt.Scale(domain=list(x_domain), nice=False),
             ),
             y=alt.Y("energy_pct:Q", title="Energy use (% of before the gain)"),
             color=alt.Color(
@@ -605,24 +619,57 @@ def rebound_energy_vs_elasticity(
             ),
         )
     )
-    layers = []
-    if backfire_elasticity < x_max:
-        layers += _backfire_band(backfire_elasticity, x_max)
+    layers = [] if band is None else _backfire_layers(band)
     layers.append(lines)
     if marker is not None:
         layers.append(
-            alt.Chart(pd.DataFrame({"elasticity": [marker]}))
-            .mark_rule(color="#000000", strokeWidth=1)
-            .encode(x="elasticity:Q")
+            alt.Chart(marker).mark_rule(color="#000000", strokeWidth=1).encode(x="elasticity:Q")
         )
     return alt.layer(*layers).properties(
-        title=title or "More elastic demand takes back more of the saving",
+        title=title,
         description="Line chart of energy use as a percentage of its level before an "
         "efficiency gain, against the price elasticity of demand: a flat dashed line at 100 % "
         "(before), a flat dashed line at the engineering estimate (no rebound) and a rising line "
         "for energy after the gain. The region where energy after the gain exceeds energy before "
         "(backfire) is shaded.",
     )
+
+
+@live.two_step(_rebound_energy_vs_elasticity_encode)
+def rebound_energy_vs_elasticity(
+    curve: pd.DataFrame,
+    backfire_elasticity: float,
+    marker: float | None = None,
+    title=None,
+) -> alt.LayerChart:
+    """Energy use before and after an efficiency gain, against the price elasticity of demand.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Long format: ``elasticity`` (float), ``energy_pct`` (energy as % of before the gain) and
+        ``series`` (one of "after the gain", "before the gain", "engineering estimate (no
+        rebound)"), e.g. from :func:`helpers.widgets.rebound_frame`.
+    backfire_elasticity : float
+        Elasticity above which energy rises; the region beyond it is shaded (nothing is shaded
+        if it lies beyond the curve, e.g. ``inf`` when a ceiling rules backfire out).
+    marker : float, optional
+        An elasticity to mark with a vertical rule (the explorer's current value).
+    title : str or alt.TitleParams, optional
+    """
+    x_domain = (float(curve["elasticity"].min()), float(curve["elasticity"].max()))
+    parts = {
+        "curve": curve,
+        "x_domain": x_domain,
+        "title": title or "More elastic demand takes back more of the saving",
+    }
+    if backfire_elasticity < x_domain[1]:
+        parts["band"] = pd.DataFrame(
+            {"x": [backfire_elasticity], "x2": [x_domain[1]], "label": ["backfire (Jevons)"]}
+        )
+    if marker is not None:
+        parts["marker"] = pd.DataFrame({"elasticity": [marker]})
+    return parts
 
 
 def rebound_two_stories(stories: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
@@ -767,35 +814,94 @@ def _hours_x(title: str = "Hours used per year (logarithmic axis)") -> alt.X:
     )
 
 
-def _hour_markers(markers: pd.DataFrame) -> list:
-    """Dashed vertical rules at ``markers.hours_per_year``, labelled in rows at the top.
-
-    Labels sit to the left of their rule (to the right for rules near the left edge), one row
-    per marker, where the falling cost lines leave the chart empty.
-    """
-    m = markers.reset_index(drop=True).assign(
+def _hour_markers_frame(markers: pd.DataFrame) -> pd.DataFrame:
+    """``markers`` with each label's row (``y_px``) and side (``left``) for :func:`_hour_markers`."""
+    return markers.reset_index(drop=True).assign(
         y_px=lambda d: 6 + 16 * d.index.to_numpy(), left=lambda d: d.hours_per_year < 200
     )
+
+
+def _hour_markers(m: pd.DataFrame) -> list:
+    """Dashed vertical rules at ``m.hours_per_year``, labelled in rows at the top.
+
+    Labels sit to the left of their rule (to the right for rules near the left edge), one row
+    per marker, where the falling cost lines leave the chart empty. ``m`` comes from
+    :func:`_hour_markers_frame`.
+    """
     rules = alt.Chart(m).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="hours_per_year:Q")
     layers = [rules]
-    for left, align, dx in ((False, "right", -4), (True, "left", 4)):
-        part = m[m["left"] == left]
-        if len(part):
-            layers.append(
-                alt.Chart(part)
-                .mark_text(align=align, baseline="top", dx=dx, color="#444", fontSize=11)
-                .encode(
-                    x="hours_per_year:Q", y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N"
-                )
-            )
+    for test, align, dx in (("!datum.left", "right", -4), ("datum.left", "left", 4)):
+        layers.append(
+            alt.Chart(m)
+            .transform_filter(test)
+            .mark_text(align=align, baseline="top", dx=dx, color="#444", fontSize=11)
+            .encode(x="hours_per_year:Q", y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+        )
     return layers
 
 
+def _card_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``card_order``: the order in which each card first appears (legend order)."""
+    first_seen = {name: i for i, name in enumerate(dict.fromkeys(frame["card"]))}
+    return frame.assign(card_order=frame["card"].map(first_seen))
+
+
+_BY_CARD_ORDER = alt.EncodingSortField("card_order", op="min")
+
+
+def _cost_per_hour_lines_encode(curves, title, markers=None, price=None):
+    lines = (
+        alt.Chart(curves)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=_hours_x(),
+            y=alt.Y(
+                "cost_usd_per_hour:Q",
+                title="Cost per hour of use (USD/h, logarithmic axis)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=_USD_TICKS, format="$,.2~f"),
+            ),
+            color=alt.Color("card:N", title=None, sort=_BY_CARD_ORDER, legend=_CARD_LEGEND),
+            strokeDash=alt.StrokeDash("card:N", sort=_BY_CARD_ORDER, legend=None),
+        )
+    )
+    layers = [lines]
+    if markers is not None:
+        layers += _hour_markers(markers)
+    if price is not None:
+        layers.append(
+            alt.Chart(price)
+            .mark_rule(color="#000000", strokeWidth=1.5)
+            .encode(y="cost_usd_per_hour:Q")
+        )
+        layers.append(
+            alt.Chart(price)
+            .mark_text(
+                align="left",
+                baseline="bottom",
+                dx=4,
+                dy=-3,
+                color="#000000",
+                fontSize=12,
+                fontWeight="bold",
+            )
+            .encode(y="cost_usd_per_hour:Q", x=alt.value(0), text="label:N")
+        )
+    return alt.layer(*layers).properties(
+        title=title,
+        description="Line chart on logarithmic axes of the cost of one hour of use in US dollars "
+        "against the hours a card is used per year, from 10 to 8,760, one falling line per card; "
+        "a horizontal rule marks a sale price per hour, where a line crosses it is that card's "
+        "break-even, and dashed vertical rules mark yearly sunshine or solar hours.",
+    )
+
+
+@live.two_step(_cost_per_hour_lines_encode)
 def cost_per_hour_lines(
     curves: pd.DataFrame,
     price_usd_per_hour: float | None = None,
     markers: pd.DataFrame | None = None,
-    title: str | None = None,
+    title=None,
 ) -> alt.LayerChart:
     """Cost per hour of use against hours used per year, one line per card, on log-log axes.
 
@@ -810,58 +916,22 @@ def cost_per_hour_lines(
     markers : DataFrame, optional
         Columns ``label`` and ``hours_per_year``: hours to mark with labelled vertical rules
         (e.g. the sunshine hours of Berlin and Los Angeles).
+    title : str or alt.TitleParams, optional
     """
-    cards = list(dict.fromkeys(curves["card"]))
-    lines = (
-        alt.Chart(curves)
-        .mark_line(strokeWidth=3)
-        .encode(
-            x=_hours_x(),
-            y=alt.Y(
-                "cost_usd_per_hour:Q",
-                title="Cost per hour of use (USD/h, logarithmic axis)",
-                scale=alt.Scale(type="log"),
-                axis=alt.Axis(values=_USD_TICKS, format="$,.2~f"),
-            ),
-            color=alt.Color("card:N", title=None, sort=cards, legend=_CARD_LEGEND),
-            strokeDash=alt.StrokeDash("card:N", sort=cards, legend=None),
-        )
-    )
-    layers = [lines]
+    parts = {
+        "curves": _card_order(curves),
+        "title": title or "An expensive card must run most of the year to be cheap per hour",
+    }
     if markers is not None and len(markers):
-        layers += _hour_markers(markers)
+        parts["markers"] = _hour_markers_frame(markers)
     if price_usd_per_hour is not None:
-        ref = pd.DataFrame(
+        parts["price"] = pd.DataFrame(
             {
                 "cost_usd_per_hour": [price_usd_per_hour],
                 "label": [f"sale price ${price_usd_per_hour:,.3g}/h"],
             }
         )
-        layers.append(
-            alt.Chart(ref)
-            .mark_rule(color="#000000", strokeWidth=1.5)
-            .encode(y="cost_usd_per_hour:Q")
-        )
-        layers.append(
-            alt.Chart(ref)
-            .mark_text(
-                align="left",
-                baseline="bottom",
-                dx=4,
-                dy=-3,
-                color="#000000",
-                fontSize=12,
-                fontWeight="bold",
-            )
-            .encode(y="cost_usd_per_hour:Q", x=alt.value(0), text="label:N")
-        )
-    return alt.layer(*layers).properties(
-        title=title or "An expensive card must run most of the year to be cheap per hour",
-        description="Line chart on logarithmic axes of the cost of one hour of use in US dollars "
-        "against the hours a card is used per year, from 10 to 8,760, one falling line per card; "
-        "a horizontal rule marks a sale price per hour, where a line crosses it is that card's "
-        "break-even, and dashed vertical rules mark yearly sunshine or solar hours.",
-    )
+    return parts
 
 
 def energy_share_lines(
@@ -877,20 +947,19 @@ def energy_share_lines(
     markers : DataFrame, optional
         Columns ``label`` and ``hours_per_year`` for labelled vertical rules.
     """
-    cards = list(dict.fromkeys(frame["card"]))
     lines = (
-        alt.Chart(frame)
+        alt.Chart(_card_order(frame))
         .mark_line(strokeWidth=3)
         .encode(
             x=_hours_x(),
             y=alt.Y("energy_share_pct:Q", title="Electricity's share of the cost per hour (%)"),
-            color=alt.Color("card:N", title=None, sort=cards, legend=_CARD_LEGEND),
-            strokeDash=alt.StrokeDash("card:N", sort=cards, legend=None),
+            color=alt.Color("card:N", title=None, sort=_BY_CARD_ORDER, legend=_CARD_LEGEND),
+            strokeDash=alt.StrokeDash("card:N", sort=_BY_CARD_ORDER, legend=None),
         )
     )
     layers = [lines]
     if markers is not None and len(markers):
-        layers += _hour_markers(markers)
+        layers += _hour_markers(_hour_markers_frame(markers))
     return alt.layer(*layers).properties(
         title=title or "With cheaper hardware, electricity is a larger share of the cost",
         description="Line chart of electricity's share of the cost per hour of use, in percent, "
@@ -952,34 +1021,17 @@ def verdict_bars(ledger: pd.DataFrame, title: str | None = None) -> alt.Chart:
     )
 
 
-def reconciliation_steps(
-    steps: pd.DataFrame, references: pd.DataFrame | None = None, title: str | None = None
-) -> alt.LayerChart:
-    """From one per-query estimate to another, factor by factor, on a logarithmic axis.
-
-    Parameters
-    ----------
-    steps : DataFrame
-        One row per step, in order (``helpers.widgets.reconciliation_frame`` builds it):
-        ``step`` (str), ``start`` and ``end`` (float, Wh per query before and after the step;
-        equal for the first and last rows, which are estimates), ``text`` (str, printed at the
-        end of the step) and ``kind`` ("estimate" or "factor").
-    references : DataFrame, optional
-        Published estimates drawn as labelled vertical rules: ``label`` and ``energy_wh``.
-    """
-    order = list(steps["step"])
-    values = pd.concat([steps["start"], steps["end"]])
-    if references is not None and len(references):
-        values = pd.concat([values, references["energy_wh"]])
-    domain = [float(values.min()) / 1.6, float(values.max()) * 1.6]
-    xscale = alt.Scale(type="log", domain=domain)
+def _reconciliation_steps_encode(steps, order, extent, title, references=None):
+    # No fixed domain: the invisible ``extent`` points (the data's range widened by 1.6 × each
+    # way) set it, so the labels right of the largest value stay inside the chart.
+    xscale = alt.Scale(type="log", nice=False)
     x = alt.X(
         "start:Q",
         title="Energy per query (Wh, logarithmic)",
         scale=xscale,
         axis=alt.Axis(format="~g"),
     )
-    y = alt.Y("step:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("step:N", title=None, sort=list(order), axis=alt.Axis(labelLimit=260))
     kinds = alt.Color(
         "kind:N",
         title=None,
@@ -992,6 +1044,9 @@ def reconciliation_steps(
     )
     base = alt.Chart(steps).encode(y=y)
     layers = [
+        alt.Chart(extent)
+        .mark_point(opacity=0, aria=False)
+        .encode(x=alt.X("energy_wh:Q", scale=xscale), y=alt.value(0)),
         base.mark_rule(strokeWidth=4).encode(x=x, x2="end:Q", color=kinds),
         base.mark_point(filled=True, size=90, opacity=1).encode(
             x=alt.X("end:Q", scale=xscale), color=kinds
@@ -1002,7 +1057,7 @@ def reconciliation_steps(
         .mark_text(align="left", dx=9, fontSize=12, color="#222")
         .encode(x=alt.X("label_at:Q", scale=xscale), text="text:N"),
     ]
-    if references is not None and len(references):
+    if references is not None:
         ref = alt.Chart(references)
         layers.append(
             ref.mark_rule(color="#666", strokeDash=[3, 3]).encode(
@@ -1015,7 +1070,7 @@ def reconciliation_steps(
             )
         )
     return alt.layer(*layers).properties(
-        title=title or "Why per-query estimates differ, factor by factor",
+        title=title,
         width=WIDTH,
         height=alt.Step(34),
         description="Step chart on a logarithmic axis of energy per query in watt-hours: the "
@@ -1023,6 +1078,38 @@ def reconciliation_steps(
         "(tokens per query, batch size, utilisation, boundary, PUE) and the last row is the "
         "resulting estimate; dashed vertical lines mark published estimates.",
     )
+
+
+@live.two_step(_reconciliation_steps_encode)
+def reconciliation_steps(
+    steps: pd.DataFrame, references: pd.DataFrame | None = None, title=None
+) -> alt.LayerChart:
+    """From one per-query estimate to another, factor by factor, on a logarithmic axis.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        One row per step, in order (``helpers.widgets.reconciliation_frame`` builds it):
+        ``step`` (str), ``start`` and ``end`` (float, Wh per query before and after the step;
+        equal for the first and last rows, which are estimates), ``text`` (str, printed at the
+        end of the step) and ``kind`` ("estimate" or "factor").
+    references : DataFrame, optional
+        Published estimates drawn as labelled vertical rules: ``label`` and ``energy_wh``.
+    title : str or alt.TitleParams, optional
+    """
+    values = pd.concat([steps["start"], steps["end"]])
+    parts = {
+        "steps": steps,
+        "order": tuple(steps["step"]),
+        "title": title or "Why per-query estimates differ, factor by factor",
+    }
+    if references is not None and len(references):
+        values = pd.concat([values, references["energy_wh"]])
+        parts["references"] = references
+    parts["extent"] = pd.DataFrame(
+        {"energy_wh": [float(values.min()) / 1.6, float(values.max()) * 1.6]}
+    )
+    return parts
 
 
 def readable_number(x: float) -> str:

@@ -7,6 +7,7 @@ Sliders only offer valid ranges, so a learner cannot push a calculator into an e
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -70,20 +71,53 @@ def log_slider(
     )
 
 
-def explorer(draw: Callable[..., object], controls: dict[str, widgets.Widget]) -> widgets.VBox:
-    """Wire ``controls`` to ``draw(**values)``; the returned box redraws on every change.
+def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) -> widgets.VBox:
+    """Wire ``controls`` to a chart that redraws in the browser on every change.
 
     Parameters
     ----------
-    draw : callable
-        Takes one keyword argument per control and returns something displayable (a chart).
+    figure : callable
+        Takes one keyword argument per control and returns ``(builder, kwargs)``: a two-step
+        chart builder from :mod:`helpers.charts` (see :func:`helpers.live.two_step`) and its
+        arguments. A slider move computes them, refills the chart's specification
+        (:class:`helpers.live.SpecTemplates`) and sends it to the browser.
     controls : dict
         Keyword name → widget.
+
+    The box keeps ``draw_function`` (values → the Altair chart, e.g. for a static page) and
+    ``spec_function`` (values → the specification a move sends), so that tests, benchmarks and
+    the static book can drive the explorer without a browser.
     """
-    out = widgets.interactive_output(lambda **kw: display(draw(**kw)), controls)
-    box = widgets.VBox([*controls.values(), out])
-    # Kept on the box so benchmarks and tests can drive the same callback without a browser.
-    box.draw_function, box.control_widgets = draw, controls
+    from helpers import live
+
+    templates = live.SpecTemplates()
+
+    def draw(**values):
+        builder, kwargs = figure(**values)
+        return builder(**kwargs)
+
+    def spec(**values):
+        builder, kwargs = figure(**values)
+        return templates.spec(builder, **kwargs)
+
+    def values():
+        return {k: c.value for k, c in controls.items()}
+
+    view = live.chart_view(spec(**values()))
+    problem = widgets.HTML()
+
+    def redraw(_change=None):
+        try:
+            view.spec = spec(**values())
+            problem.value = ""
+        except Exception as err:  # shown beside the chart instead of lost in a log
+            problem.value = f"<b>Could not redraw:</b> {html.escape(str(err))}"
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    box = widgets.VBox([*controls.values(), problem, view])
+    box.draw_function, box.spec_function, box.control_widgets = draw, spec, controls
+    box.spec_templates = templates
     return box
 
 
@@ -117,7 +151,7 @@ def _draw_crossover(training_energy_mwh, energy_per_query_wh, million_queries_pe
     day = lifecycle.crossover_days(training_energy_mwh, energy_per_query_wh, q, pue)
     frame = timeline_frame(training_energy_mwh, energy_per_query_wh, q, pue)
     title = f"Inference overtakes training after {day:,.0f} days"
-    return charts.cumulative_energy(frame, crossover_day=day, title=title)
+    return charts.cumulative_energy, dict(timeline=frame, crossover_day=day, title=title)
 
 
 def crossover_explorer(
@@ -230,7 +264,7 @@ def lever_steps_frame(baseline, factors, chain=None, scale=1.0, names=("naive fl
     return frame
 
 
-def fleet_chart(
+def fleet_figure(
     queries_per_month,
     energy_per_query_wh,
     pue,
@@ -240,7 +274,8 @@ def fleet_chart(
     seed=0,
     **levers,
 ):
-    """The fleet explorer's chart: a lever waterfall with 5–95 % bands and the bill in the title.
+    """The fleet explorer's figure, ``(builder, kwargs)``: a lever waterfall with 5–95 % bands
+    and the bill in the title (see :func:`explorer`).
 
     Parameters
     ----------
@@ -297,7 +332,9 @@ def fleet_chart(
             f"about {_fmt_value(water)} L of cooling water a month at Google's {wue:.2f} L/kWh",
         ],
     )
-    return charts.lever_waterfall(frame, f"Energy per month ({unit})", title=title)
+    return charts.lever_waterfall, dict(
+        steps=frame, value_title=f"Energy per month ({unit})", title=title
+    )
 
 
 def fleet_explorer(
@@ -336,7 +373,7 @@ def fleet_explorer(
         controls[k] = widgets.Checkbox(
             value=True, description=f"Lever: {k.replace('_', '-')}", style=_STYLE, layout=_LAYOUT
         )
-    return explorer(fleet_chart, controls)
+    return explorer(fleet_figure, controls)
 
 
 # --- chapter 02: the cost of thinking ------------------------------------------------------
@@ -423,7 +460,7 @@ def answer_parts_frame(answers: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def answer_energy_chart(
+def answer_energy_figure(
     reasoning_tokens,
     batch_size,
     precision,
@@ -435,7 +472,8 @@ def answer_energy_chart(
     prompt_tokens=500,
     answer_tokens=700,
 ):
-    """One answer with and without its chain of thought, as stacked bars (the explorer's view)."""
+    """The answer explorer's figure, ``(builder, kwargs)``: one answer with and without its
+    chain of thought, as stacked bars (see :func:`explorer`)."""
     from helpers import data, tokens
 
     kw = decode_kwargs(model_id, gpu_id, precision)
@@ -458,8 +496,8 @@ def answer_energy_chart(
     for_batch = tokens.min_gpu_count(
         gpu.memory_gb, total, kw["bytes_per_param"], batch_size, context, kw["kv_bytes_per_token"]
     )
-    return charts.answer_energy_bars(
-        frame,
+    return charts.answer_energy_bars, dict(
+        parts=frame,
         unit="Wh",
         title=f"{thinking.total_wh:.3g} Wh per answer: {thinking.total_j / direct.total_j:.1f}× the "
         "answer without reasoning",
@@ -548,7 +586,7 @@ def answer_energy_explorer(
     }
 
     def draw(**kw):
-        return answer_energy_chart(
+        return answer_energy_figure(
             **kw,
             efficiency=efficiency,
             prefill_efficiency=prefill_efficiency,
@@ -651,7 +689,9 @@ def _draw_rebound(efficiency_gain_pct, elasticity, cost_share, has_ceiling, satu
         else "the ceiling on demand rules backfire out",
     )
     frame = rebound_frame(g, cost_share, h)
-    return charts.rebound_energy_vs_elasticity(frame, threshold, marker=elasticity, title=title)
+    return charts.rebound_energy_vs_elasticity, dict(
+        curve=frame, backfire_elasticity=threshold, marker=elasticity, title=title
+    )
 
 
 def rebound_explorer(
@@ -750,10 +790,11 @@ def sunshine_markers(ids=("berlin-dwd-1991-2020", "la-noaa-percent-possible")) -
     )
 
 
-def capex_chart(
+def capex_figure(
     capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh, price_usd_per_hour
 ):
-    """The capex explorer's chart: one card's cost curve, the sale price and the chosen hours."""
+    """The capex explorer's figure, ``(builder, kwargs)``: one card's cost curve, the sale
+    price and the chosen hours (see :func:`explorer`)."""
     import altair as alt
 
     from helpers import capex
@@ -799,7 +840,9 @@ def capex_chart(
             f"({power_w:,.0f} W at ${price_usd_per_kwh:.3f}/kWh)"
         ],
     )
-    return charts.cost_per_hour_lines(frame, price_usd_per_hour, markers, title=title)
+    return charts.cost_per_hour_lines, dict(
+        curves=frame, price_usd_per_hour=price_usd_per_hour, markers=markers, title=title
+    )
 
 
 def capex_explorer(
@@ -824,7 +867,7 @@ def capex_explorer(
         ),
         "price_usd_per_hour": log_slider("Sale price (USD/h)", price_usd_per_hour, -1, 2),
     }
-    return explorer(capex_chart, controls)
+    return explorer(capex_figure, controls)
 
 
 # --- chapter 06: check the claims ----------------------------------------------------------
@@ -992,9 +1035,10 @@ def batch_energy_ratio(batch_size, reference_batch, output_tokens) -> float:
     return float(tokens.batching_ratio(batch_size, reference_batch, ctx, **kw))
 
 
-def reconciliation_chart(output_tokens, batch_size, utilization, boundary_factor, pue):
-    """The reconciliation explorer's chart: from ML.ENERGY's measured GPU-only chat response to
-    a query with the chosen tokens, batch size, utilisation, boundary and PUE."""
+def reconciliation_figure(output_tokens, batch_size, utilization, boundary_factor, pue):
+    """The reconciliation explorer's figure, ``(builder, kwargs)``: from ML.ENERGY's measured
+    GPU-only chat response to a query with the chosen tokens, batch size, utilisation, boundary
+    and PUE (see :func:`explorer`)."""
     from helpers import claims, data
 
     ref = reconciliation_reference()
@@ -1025,7 +1069,9 @@ def reconciliation_chart(output_tokens, batch_size, utilization, boundary_factor
             f"×{boundary_factor:.2f}, PUE {pue:.2f}"
         ],
     )
-    return charts.reconciliation_steps(frame, reference_estimates(), title=title)
+    return charts.reconciliation_steps, dict(
+        steps=frame, references=reference_estimates(), title=title
+    )
 
 
 def reconciliation_explorer(
@@ -1046,4 +1092,4 @@ def reconciliation_explorer(
         ),
         "pue": slider("PUE", pue, 1.0, 2.0, 0.01),
     }
-    return explorer(reconciliation_chart, controls)
+    return explorer(reconciliation_figure, controls)

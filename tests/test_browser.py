@@ -4,8 +4,10 @@ unexpected error, and renders every chart and slider.
 Playwright drives the system Chromium (``/usr/bin/chromium``; it never downloads a browser). Every
 request that is not to 127.0.0.1 is aborted and recorded, which shows the course works offline.
 Without Chromium the tests skip with a reason, unless ``J2_REQUIRE_BROWSER=1`` (set by .ci/run),
-which turns the skip into a failure. A full-page screenshot of every notebook and the seconds
-from opening it to all outputs rendered go to ``$J2_ARTIFACT_DIR`` (default ``build/browser``).
+which turns the skip into a failure. A full-page screenshot of every notebook go to
+``$J2_ARTIFACT_DIR`` (default ``build/browser``), with ``timings.tsv``: per notebook, the seconds
+from opening it to all outputs rendered, then the milliseconds from each explorer's slider key
+press to its redrawn chart (recorded, never asserted).
 """
 
 from __future__ import annotations
@@ -109,14 +111,16 @@ def _expected(name: str) -> dict:
     }
 
 
+# An explorer draws its chart in the browser (vega-embed inside Altair's chart widget): one
+# <svg class="marks"> in the widget box.
+_EXPLORER_CHART = """i => { const box = document.querySelectorAll('.jupyter-widgets.widget-vbox')[i];
+    const svg = box && box.querySelector('.vega-embed svg.marks');
+    return svg ? svg.outerHTML : ''; }"""
+
+
 def _chart_markup(page, explorer_index: int) -> str:
-    """The markup of the chart(s) inside one explorer's output area."""
-    return page.evaluate(
-        """i => { const box = document.querySelectorAll('.jupyter-widgets.widget-vbox')[i];
-                  const out = box && box.querySelector('.jupyter-widgets-output-area, .widget-output');
-                  return out ? [...out.querySelectorAll('img, svg')].map(e => e.outerHTML).join('') : ''; }""",
-        explorer_index,
-    )
+    """The markup of the chart inside one explorer."""
+    return page.evaluate(_EXPLORER_CHART, explorer_index)
 
 
 def _move_one_slider(page, explorer_index: int) -> str:
@@ -152,12 +156,14 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
         timeout=180_000,
     )
     want = _expected(name)
-    # Rendered: every committed chart is back as a decoded picture and no widget is still loading.
+    # Rendered: every committed chart is back as a decoded picture, every explorer has drawn
+    # its chart and no widget is still loading.
     page.wait_for_function(
-        """n => { const imgs = [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='image/svg+xml'] img")];
+        """([n, m]) => { const imgs = [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='image/svg+xml'] img")];
                   return imgs.filter(i => i.complete && i.naturalWidth > 0).length >= n
+                      && document.querySelectorAll('.widget-vbox .vega-embed svg.marks').length >= m
                       && !document.body.innerText.includes('Loading widget'); }""",
-        arg=want["svgs"] + want["explorers"],
+        arg=[want["svgs"], want["explorers"]],
         timeout=60_000,
     )
     seconds_to_rendered = time.perf_counter() - t_open
@@ -169,36 +175,38 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     # JupyterLab shows an SVG output as an <img>; count those that actually decoded to a picture.
     charts = page.evaluate(
         """() => {
-            const drawn = el => [...el.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0)
-                || el.querySelector('svg') !== null;
+            const drawn = el => [...el.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0);
             const all = [...document.querySelectorAll(".jp-OutputArea-output[data-mime-type='image/svg+xml']")];
-            const inWidget = all.filter(el => el.closest('.jupyter-widgets'));
             return {top: all.filter(el => !el.closest('.jupyter-widgets') && drawn(el)).length,
-                    widget: inWidget.filter(drawn).length};
+                    widget: document.querySelectorAll('.widget-vbox .vega-embed svg.marks').length};
         }"""
     )
     svgs, widget_svgs = charts["top"], charts["widget"]
     sliders = page.locator(
         ".jupyter-widgets .widget-slider, .jupyter-widgets.widget-slider"
     ).count()
-    # Move one slider in every explorer and wait for its chart to be redrawn.
-    unchanged = []
+    # Move one slider in every explorer and wait for its chart to be redrawn; note how long the
+    # page took from the key press to the new chart (kernel, websocket and browser together).
+    unchanged, redraw_ms = [], []
     explorers = page.locator(".jupyter-widgets.widget-vbox").count()
     for i in range(explorers):
         before = _chart_markup(page, i)
+        t_press = time.perf_counter()
         readout = _move_one_slider(page, i)
         try:
             page.wait_for_function(
-                """([i, before]) => { const box = document.querySelectorAll('.jupyter-widgets.widget-vbox')[i];
-                    const out = box && box.querySelector('.jupyter-widgets-output-area, .widget-output');
-                    const now = out ? [...out.querySelectorAll('img, svg')].map(e => e.outerHTML).join('') : '';
-                    return now !== '' && now !== before; }""",
+                f"([i, before]) => {{ const now = ({_EXPLORER_CHART})(i);"
+                " return now !== '' && now !== before; }",
                 arg=[i, before],
+                polling="raf",
                 timeout=20_000,
             )
+            redraw_ms.append(1e3 * (time.perf_counter() - t_press))
         except Exception:
             unchanged.append(f"explorer {i} (first slider now {readout})")
     stem = Path(name).stem
+    for i in range(explorers):  # each explorer after its move, as a learner sees it
+        screenshot(page.locator(".jupyter-widgets.widget-vbox").nth(i), f"{stem}_explorer_{i + 1}")
     # A full-page picture: grow the window to the notebook's height, then photograph it.
     height = page.evaluate(
         "() => Math.max(...['.jp-WindowedPanel-outer', '.jp-WindowedPanel-inner', '.jp-Notebook']"
@@ -211,7 +219,8 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     page.wait_for_timeout(500)
     screenshot(page, stem)
     with open(ARTIFACTS / "timings.tsv", "a") as f:
-        f.write(f"{name}\t{seconds_to_rendered:.1f}\n")
+        moves = " ".join(f"{ms:.0f}" for ms in redraw_ms)
+        f.write(f"{name}\t{seconds_to_rendered:.1f}\t{moves}\n")
     assert errors == want["errors"], (
         f"{errors} error/stderr outputs, expected {want['errors']} (raises-exception cells)"
     )

@@ -107,18 +107,17 @@ def voila(chromium, tmp_path_factory):
 
 
 _ERROR = "[data-mime-type='application/vnd.jupyter.stderr']"  # a traceback or a warning
-# Explorers are the outermost widget boxes; a chart is an image (or inline SVG) in their output.
+# Explorers are the outermost widget boxes; each draws its chart in the browser (vega-embed in
+# Altair's chart widget) as one <svg class="marks">.
 _STATE = """() => {
     const boxes = [...document.querySelectorAll('.widget-vbox')]
         .filter(b => !b.parentElement.closest('.widget-vbox'));
     return boxes.map(b => {
-        const out = b.querySelector('.widget-output');
-        const imgs = out ? [...out.querySelectorAll('img')] : [];
-        const svgs = out ? [...out.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg')) : [];
+        const svgs = [...b.querySelectorAll('.vega-embed svg.marks')];
         return {
             sliders: b.querySelectorAll('.widget-slider .noUi-handle').length,
-            charts: imgs.filter(i => i.complete && i.naturalWidth > 0).length + svgs.length,
-            markup: imgs.map(i => i.src).join('') + svgs.map(s => s.outerHTML).join(''),
+            charts: svgs.length,
+            markup: svgs.map(s => s.outerHTML).join(''),
         };
     });
 }"""

@@ -284,8 +284,10 @@ def test_lever_steps_frame_and_waterfall():
 def test_fleet_chart_shows_band_and_bill():
     from helpers import widgets
 
-    chart = widgets.fleet_chart(1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, batching=True)
-    spec = chart.to_dict()
+    builder, kwargs = widgets.fleet_figure(
+        1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, batching=True
+    )
+    spec = builder(**kwargs).to_dict()
     assert spec["title"]["text"].startswith("Optimised: 7.5 MWh a month, $750")
     frame = widgets.lever_steps_frame(30_000, {"batching": 0.25})
     assert len(frame) == 3

@@ -1,15 +1,22 @@
 """Every explorer redraws without error at every corner of its sliders: widgets only offer valid
-ranges. Runs headless (no browser): it calls the same callback the sliders call."""
+ranges. Runs headless (no browser): it calls the same callback the sliders call. And the fast
+path a slider move takes (a refilled chart template) gives the specification Altair builds."""
 
 import contextlib
+import functools
 import io
+import json
 
 import altair as alt
 import ipywidgets as w
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helpers
-from helpers import widgets
+from helpers import live, widgets
 
 EXPLORERS = sorted(n for n in dir(widgets) if n.endswith("_explorer"))
 
@@ -43,8 +50,9 @@ def test_there_is_an_explorer_per_chapter_so_far():
 def test_explorer_has_controls_and_output(name):
     box = _build(name)
     assert isinstance(box, w.VBox)
-    assert box.control_widgets and callable(box.draw_function)
-    assert isinstance(box.children[-1], w.Output)
+    assert box.control_widgets and callable(box.draw_function) and callable(box.spec_function)
+    assert isinstance(box.children[-1], alt.JupyterChart)
+    assert box.children[-1].spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -77,3 +85,91 @@ def test_timeline_total_is_training_plus_inference_and_crossing_is_mid_chart():
     assert (frame["total"] - frame["training"] - frame["inference"]).abs().max() < 1e-9
     assert frame.index.max() == pytest.approx(200)
     assert frame.loc[100.0, "inference"] == pytest.approx(2_000)
+
+
+def _canonical(spec: dict):
+    """A specification with each dataset's name replaced by its contents: Altair names datasets
+    by a hash of their values, a refilled template keeps the name it was built with."""
+    spec = json.loads(json.dumps(spec))
+    datasets = spec.pop("datasets", {})
+    contents = {name: json.dumps(values, sort_keys=True) for name, values in datasets.items()}
+
+    def walk(obj):
+        if isinstance(obj, dict):
+            return {
+                k: contents.get(v, v) if k == "name" and isinstance(v, str) else walk(v)
+                for k, v in obj.items()
+            }
+        return [walk(x) for x in obj] if isinstance(obj, list) else obj
+
+    return walk(spec), sorted(contents.values())
+
+
+@functools.cache
+def _built(name):
+    return _build(name)
+
+
+def _slider_value(control, fraction):
+    if isinstance(control, w.FloatLogSlider):
+        return 10 ** (control.min + (control.max - control.min) * fraction)
+    return control.min + (control.max - control.min) * fraction
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_slider_move_sends_the_chart_altair_would_build(name, data):
+    helpers.setup()
+    box = _built(name)
+    assert box.spec_templates.fallbacks == 0, "the starting chart could not be made a template"
+    values = {k: c.value for k, c in box.control_widgets.items()}
+    for k, c in box.control_widgets.items():
+        if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider)):
+            values[k] = _slider_value(c, data.draw(st.floats(0, 1), label=k))
+        elif isinstance(c, w.Checkbox):
+            values[k] = data.draw(st.booleans(), label=k)
+        elif isinstance(c, w.Dropdown):
+            values[k] = data.draw(st.sampled_from(_corners(c)), label=k)
+    refilled = box.spec_function(**values)
+    assert _canonical(refilled) == _canonical(box.draw_function(**values).to_dict())
+
+
+def test_templates_fall_back_to_altair_when_a_table_cannot_be_told_apart():
+    @live.two_step(
+        lambda a, b, title: alt.layer(
+            alt.Chart(a).mark_point().encode(x="x:Q"), alt.Chart(b).mark_rule().encode(x="x:Q")
+        ).properties(title=title)
+    )
+    def two_tables(x_a, x_b):
+        return {
+            "a": pd.DataFrame({"x": [x_a]}),
+            "b": pd.DataFrame({"x": [x_b]}),
+            "title": f"{x_a} and {x_b}",
+        }
+
+    templates = live.SpecTemplates()
+    templates.spec(two_tables, 1.0, 1.0)  # identical tables: which dataset is which?
+    assert templates.fallbacks == 1
+    spec = templates.spec(two_tables, 1.0, 2.0)
+    assert _canonical(spec) == _canonical(two_tables(1.0, 2.0).to_dict())
+    templates.spec(
+        two_tables,
+        3.0,
+        4.0,
+    )
+    other = live.SpecTemplates()
+    other.spec(two_tables, 1.0, 2.0)
+    assert other.fallbacks == 0
+    assert _canonical(other.spec(two_tables, 5.0, np.float64(6.0))) == _canonical(
+        two_tables(5.0, 6.0).to_dict()
+    )
+
+
+def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypatch):
+    monkeypatch.setenv("J2_CACHE_DIR", str(tmp_path))
+    path = live.bundle_file()
+    assert path.parent == tmp_path and path.stat().st_size > 100_000
+    code = path.read_text()
+    assert "https://esm.sh" not in code and "cdn.jsdelivr" not in code
+    assert live.bundle_file() == path  # the second call reuses it
