@@ -233,7 +233,13 @@ def _import_seconds(stmt: str, repeats: int) -> float:
 
 
 def imports(repeats: int) -> None:
+    import compileall
+
     import helpers
+
+    # pip installs the dependencies with their bytecode compiled; do the same for helpers (an
+    # editable install), or a PYTHONDONTWRITEBYTECODE environment compiles it at every import.
+    compileall.compile_dir(helpers.__path__[0], quiet=1)
 
     mods = ["helpers"] + [
         f"helpers.{m.name}"
