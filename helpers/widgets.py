@@ -1,8 +1,9 @@
 """Small dashboards: sliders wired to a calculator and a chart.
 
-:func:`explorer` is the one pattern every chapter uses: a dict of controls, a ``draw`` function
-that takes their values and returns a chart, and an output area that redraws on every change.
-Sliders only offer valid ranges, so a learner cannot push a calculator into an error.
+:func:`explorer` is the one pattern every chapter uses: a dict of controls, a ``figure``
+function that turns their values into a chart builder and its arguments, and a chart drawn in
+the browser that redraws on every change (see :mod:`helpers.live`). Sliders only offer valid
+ranges, so a learner cannot push a calculator into an error.
 """
 
 from __future__ import annotations
