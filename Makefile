@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m helpers.live   # bundle Vega for the explorers' chart widget once (offline)
 	touch $(STAMP)
 
+# Kernel messages reach the browser without Nagle's delay (helpers/server.py).
+NODELAY := --ServerApp.kernel_websocket_connection_class=helpers.server.NoDelayConnection
+
 ## Open the course in JupyterLab on 127.0.0.1 (token authentication), at the first notebook.
 PORT  ?= 8888
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(24))")
 lab: $(STAMP)
 	@echo "Open the course at: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_start_here.ipynb?token=$(TOKEN)"
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
-		--IdentityProvider.token=$(TOKEN) $(ROOT_FLAG) notebooks/00_start_here.ipynb
+		--IdentityProvider.token=$(TOKEN) $(ROOT_FLAG) $(NODELAY) notebooks/00_start_here.ipynb
 
 ## Unit, property, data, notebook (nbval) and browser tests.
 test: $(STAMP)

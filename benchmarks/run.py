@@ -145,6 +145,8 @@ def browser(moves: int) -> None:
     import tempfile
     import urllib.request
 
+    from helpers.server import SERVER_FLAG
+
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     try:
         from playwright.sync_api import sync_playwright
@@ -161,7 +163,7 @@ def browser(moves: int) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         "--LabApp.expose_app_in_browser=True", "--allow-root"],
+         "--LabApp.expose_app_in_browser=True", "--allow-root", SERVER_FLAG],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

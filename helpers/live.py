@@ -1,11 +1,9 @@
 """Charts that redraw in the browser: what makes a slider move cheap.
 
-An explorer's chart is drawn in two places. In a saved notebook, the static book and CI it is
-an SVG picture rendered in the kernel (:func:`helpers.charts.enable`). In a live kernel the
-explorer shows a :class:`altair.JupyterChart`, which draws the chart in the browser with
-Vega-Lite; a slider move then only has to send a new chart specification.
+An explorer's chart is drawn in the browser by Vega (:class:`ChartView`, an anywidget); the
+static book draws it as an SVG picture at the sliders' starting values instead.
 
-Building that specification with Altair costs 10–60 ms a chart (building the chart objects and
+Building a chart's specification with Altair costs 10–60 ms (building the chart objects and
 ``to_dict``), too slow for a slider. So a chart builder that explorers use is written in two
 steps (:func:`two_step`): a *data* step in pandas that returns every table, the title and the
 few discrete choices that shape the chart, and an *encode* step in Altair that only places
@@ -13,24 +11,34 @@ them. :class:`SpecTemplates` runs the encode step once per shape of chart and af
 refills the resulting specification with new tables and a new title. The tests check, at many
 slider positions, that the refilled specification is the one Altair would build.
 
-The browser needs Vega's JavaScript. :func:`bundle_file` has vl-convert bundle it from
-Altair's widget code once per machine (about a second) and keeps it in a cache folder, so no
-kernel loads anything from the network and later kernels start the widget at once.
+Sending the refilled specification would still make the browser compile and draw the whole
+chart again (30–40 ms). A move that keeps the template sends only the new tables and title;
+the browser swaps them into the Vega view it already has (``chart_view.js``). The browser tests
+check that the view redrawn this way is the one a fresh drawing gives.
+
+The browser needs Vega's JavaScript. :func:`bundle_file` has vl-convert bundle it with the
+widget's code once per machine (about a second) and keeps it in a cache folder, so no kernel
+loads anything from the network and later kernels start the widget at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import altair as alt
+import anywidget
+import numpy as np
 import pandas as pd
+import traitlets
 
-__all__ = ["two_step", "SpecTemplates", "bundle_file", "chart_view"]
+__all__ = ["two_step", "SpecTemplates", "refill", "ChartView", "chart_view", "bundle_file"]
 
 
 def two_step(encode: Callable[..., alt.TopLevelMixin]):
@@ -63,9 +71,39 @@ def _title_json(title):
     return title.to_dict() if isinstance(title, alt.SchemaBase) else title
 
 
-def _records(frame: pd.DataFrame) -> list:
-    # The same conversion Altair applies to a DataFrame it embeds.
-    return alt.to_values(frame)["values"]
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows Altair embeds for ``frame`` (``alt.to_values``), computed column by column.
+
+    Altair's conversion copies and converts the whole frame (about 3 ms for a small table);
+    numbers, text and booleans need only NaN and infinities turned into ``None``. Any other
+    column type, or column names Altair would reject, take Altair's own route."""
+    if isinstance(frame.columns, pd.MultiIndex) or not all(isinstance(c, str) for c in frame):
+        return alt.to_values(frame)["values"]
+    columns = []
+    for _, col in frame.items():
+        kind = col.dtype.kind
+        if kind in "iub" and not isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+            columns.append(col.to_numpy().tolist())
+        elif kind == "f" and not isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+            values = col.to_numpy()
+            finite = np.isfinite(values)
+            listed = values.tolist()
+            columns.append(
+                listed
+                if finite.all()
+                else [v if ok else None for v, ok in zip(listed, finite, strict=True)]
+            )
+        elif pd.api.types.is_string_dtype(col.dtype) and not isinstance(
+            col.dtype, pd.CategoricalDtype
+        ):
+            listed = col.tolist()
+            if not all(isinstance(v, str) for v in listed):
+                return alt.to_values(frame)["values"]
+            columns.append(listed)
+        else:
+            return alt.to_values(frame)["values"]
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 class SpecTemplates:
@@ -82,8 +120,11 @@ class SpecTemplates:
         self._templates: dict[Hashable, tuple[dict, dict[str, str]] | None] = {}
         self.fallbacks = 0
 
-    def spec(self, builder, *args, **kwargs) -> dict:
-        """The specification of ``builder(*args, **kwargs)``, without building the chart."""
+    def fill(self, builder, *args, **kwargs) -> tuple[dict, dict | None]:
+        """The template of ``builder(*args, **kwargs)`` and what fills it, without building
+        the chart: ``(template, changes)``, where ``changes`` holds the rows of each named
+        dataset and the title (see :func:`refill`). For a shape that could not be made a
+        template, ``(the whole specification, None)``."""
         parts = builder.parts(*args, **kwargs)
         frames = {k: v for k, v in parts.items() if isinstance(v, pd.DataFrame)}
         shape = tuple(
@@ -94,17 +135,18 @@ class SpecTemplates:
             spec = builder.encode(**parts).to_dict()  # validated once per shape
             self._templates[key] = self._match(spec, parts, frames)
             self.fallbacks += self._templates[key] is None
-            return spec
         template = self._templates[key]
         if template is None:
-            return builder.encode(**parts).to_dict(validate=False)
+            return builder.encode(**parts).to_dict(validate=False), None
         spec, names = template
-        spec = dict(spec, datasets=dict(spec["datasets"]))
-        for k, name in names.items():
-            spec["datasets"][name] = _records(frames[k])
+        changes = {"datasets": {name: _records(frames[k]) for k, name in names.items()}}
         if "title" in parts:
-            spec["title"] = _title_json(parts["title"])
-        return spec
+            changes["title"] = _title_json(parts["title"])
+        return spec, changes
+
+    def spec(self, builder, *args, **kwargs) -> dict:
+        """The specification of ``builder(*args, **kwargs)``, without building the chart."""
+        return refill(*self.fill(builder, *args, **kwargs))
 
     @staticmethod
     def _match(spec: dict, parts: dict, frames: dict) -> tuple[dict, dict[str, str]] | None:
@@ -123,69 +165,121 @@ class SpecTemplates:
         return spec, names
 
 
-def _cache_dir() -> Path:
+def refill(template: dict, changes: dict | None) -> dict:
+    """``template`` with the datasets and title in ``changes`` (from :meth:`SpecTemplates.fill`)."""
+    if changes is None:
+        return template
+    spec = dict(template, datasets={**template["datasets"], **changes["datasets"]})
+    if "title" in changes:
+        spec["title"] = changes["title"]
+    return spec
+
+
+def cache_dir() -> Path:
+    """The course's cache folder: ``$J2_CACHE_DIR``, else ``$XDG_CACHE_HOME/joules-and-jevons``,
+    else ``~/.cache/joules-and-jevons``."""
     base = os.environ.get("J2_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "joules-and-jevons"
     )
     return Path(base)
 
 
-def bundle_file() -> Path:
-    """Path of Altair's chart widget code bundled with Vega, Vega-Lite and vega-embed, built by
-    vl-convert (offline) on first use and cached per Altair and vl-convert version.
+def write_atomic(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` so that no reader sees half a file; False if it cannot."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+    return True
 
-    The cache folder is ``$J2_CACHE_DIR``, else ``$XDG_CACHE_HOME/joules-and-jevons``, else
-    ``~/.cache/joules-and-jevons``; if it cannot be written, a temporary folder.
+
+def bundle_file() -> Path:
+    """Path of the chart widget's code (``chart_view.js``) bundled with Vega, Vega-Lite and
+    vega-embed by vl-convert (offline) on first use, and cached per version of both.
+
+    The cache folder is :func:`cache_dir`; if it cannot be written, a temporary folder.
     """
     import vl_convert as vlc
-    from altair.jupyter.jupyter_chart import load_js_src
 
-    source = load_js_src()
+    source = (Path(__file__).parent / "chart_view.js").read_text(encoding="utf-8")
     key = hashlib.sha256(f"{alt.__version__}|{vlc.__version__}|{source}".encode()).hexdigest()[:16]
-    for folder in (_cache_dir(), Path(tempfile.gettempdir()) / "joules-and-jevons"):
-        path = folder / f"jupyter-chart-{key}.js"
+    folders = (cache_dir(), Path(tempfile.gettempdir()) / "joules-and-jevons")
+    paths = [folder / f"chart-view-{key}.js" for folder in folders]
+    for path in paths:
         if path.is_file():
             return path
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        # vl-convert bundles a snippet that imports only from the packages it ships: drop the
-        # widget code's own import lines (they point at a CDN) and let it resolve the names.
-        body = "\n".join(line for line in source.splitlines() if not line.startswith("import "))
-        vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-        code = vlc.javascript_bundle(body, vl_version=vl_version)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            tmp.write_text(code, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            continue
-        return path
+    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
+    code = vlc.javascript_bundle(source, vl_version=vl_version)
+    for path in paths:
+        if write_atomic(path, code):
+            # Bundles of earlier versions (and of Altair's own widget, used before) are stale.
+            for old in [
+                *path.parent.glob("chart-view-*.js"),
+                *path.parent.glob("jupyter-chart-*.js"),
+            ]:
+                if old != path:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+            return path
     raise OSError("no writable cache folder for the chart widget's JavaScript bundle")
 
 
+def _title_shape(title) -> Hashable:
+    # What the browser cannot change by setting the title's text and subtitle signals.
+    if not isinstance(title, dict):
+        return title is None
+    rest = json.dumps({k: v for k, v in title.items() if k not in ("text", "subtitle")})
+    return rest, "subtitle" in title
+
+
+class ChartView(anywidget.AnyWidget):
+    """A Vega-Lite chart drawn as SVG in the browser, which redraws in place.
+
+    :meth:`show` sends a whole specification only when the chart's template changes; a slider
+    move that refills the same template sends just the new rows and title, and the browser
+    swaps them into the drawn view (``chart_view.js``) instead of compiling and drawing the
+    chart from scratch. Make one with :func:`chart_view`.
+    """
+
+    spec = traitlets.Dict(allow_none=True).tag(sync=True)
+    data = traitlets.Dict(allow_none=True).tag(sync=True)
+    embed_options = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._drawn: tuple[int, Hashable] | None = None  # (id of the template, title shape)
+
+    def show(self, template: dict, changes: dict | None = None) -> None:
+        """Draw ``refill(template, changes)`` (see :meth:`SpecTemplates.fill`)."""
+        title = changes.get("title") if changes else None
+        if changes is not None and self._drawn == (id(template), _title_shape(title)):
+            self.data = changes
+            return
+        with self.hold_sync():
+            self.spec = refill(template, changes)
+            self.data = None
+        self._drawn = None if changes is None else (id(template), _title_shape(title))
+
+
 @functools.cache
-def _view_class():
-    class ChartView(alt.JupyterChart):
-        """Altair's chart widget with Vega bundled from a file instead of a CDN."""
-
-        _esm = bundle_file()
-
-    return ChartView
+def _view_class() -> type[ChartView]:
+    return type("ChartView", (ChartView,), {"_esm": bundle_file(), "__module__": __name__})
 
 
-def chart_view(spec: dict) -> alt.JupyterChart:
-    """A chart widget showing ``spec``, drawn as SVG in the browser; assign a new
-    specification to its ``spec`` attribute to redraw it."""
+def chart_view(template: dict, changes: dict | None = None) -> ChartView:
+    """A chart widget showing ``refill(template, changes)``; call its ``show`` to redraw."""
     view = _view_class()(
-        None,
         embed_options={
             "renderer": "svg",
             "actions": {"export": True, "source": False, "compiled": False, "editor": False},
         },
     )
-    view.spec = spec
+    view.show(template, changes)
     return view
 
 

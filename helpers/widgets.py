@@ -80,14 +80,16 @@ def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) 
     figure : callable
         Takes one keyword argument per control and returns ``(builder, kwargs)``: a two-step
         chart builder from :mod:`helpers.charts` (see :func:`helpers.live.two_step`) and its
-        arguments. A slider move computes them, refills the chart's specification
-        (:class:`helpers.live.SpecTemplates`) and sends it to the browser.
+        arguments. A slider move computes them, refills the chart's template
+        (:class:`helpers.live.SpecTemplates`) and sends the new tables and title to the
+        browser, which redraws the chart in place (:class:`helpers.live.ChartView`).
     controls : dict
         Keyword name → widget.
 
-    The box keeps ``draw_function`` (values → the Altair chart, e.g. for a static page) and
-    ``spec_function`` (values → the specification a move sends), so that tests, benchmarks and
-    the static book can drive the explorer without a browser.
+    The box keeps ``draw_function`` (values → the Altair chart, e.g. for a static page),
+    ``fill_function`` (values → the template and the changes a move sends) and
+    ``spec_function`` (values → the specification the chart then shows), so that tests,
+    benchmarks and the static book can drive the explorer without a browser.
     """
     from helpers import live
 
@@ -97,19 +99,22 @@ def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) 
         builder, kwargs = figure(**values)
         return builder(**kwargs)
 
-    def spec(**values):
+    def fill(**values):
         builder, kwargs = figure(**values)
-        return templates.spec(builder, **kwargs)
+        return templates.fill(builder, **kwargs)
+
+    def spec(**values):
+        return live.refill(*fill(**values))
 
     def values():
         return {k: c.value for k, c in controls.items()}
 
-    view = live.chart_view(spec(**values()))
+    view = live.chart_view(*fill(**values()))
     problem = widgets.HTML()
 
     def redraw(_change=None):
         try:
-            view.spec = spec(**values())
+            view.show(*fill(**values()))
             problem.value = ""
         except Exception as err:  # shown beside the chart instead of lost in a log
             problem.value = f"<b>Could not redraw:</b> {html.escape(str(err))}"
@@ -117,7 +122,8 @@ def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) 
     for control in controls.values():
         control.observe(redraw, names="value")
     box = widgets.VBox([*controls.values(), problem, view])
-    box.draw_function, box.spec_function, box.control_widgets = draw, spec, controls
+    box.draw_function, box.fill_function, box.spec_function = draw, fill, spec
+    box.control_widgets = controls
     box.spec_templates = templates
     return box
 

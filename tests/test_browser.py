@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, require_chromium
 
+from helpers.server import SERVER_FLAG
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 pytestmark = pytest.mark.browser
@@ -66,6 +68,7 @@ def lab(tmp_path_factory):
         f"--ServerApp.root_dir={ROOT}",
         "--LabApp.expose_app_in_browser=True",
         "--ServerApp.port_retries=0",
+        SERVER_FLAG,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")

@@ -1,7 +1,12 @@
-"""The environment files agree with pyproject.toml, and Binder installs the package."""
+"""The environment files agree with pyproject.toml, Binder installs the package, and a built
+wheel holds everything the package reads at run time."""
 
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -55,3 +60,21 @@ def test_every_notebook_is_in_the_readme_chapter_map():
     readme = (ROOT / "README.md").read_text()
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert f"notebooks/{nb.name}" in readme, f"{nb.name} missing from README chapter map"
+
+
+def test_the_wheel_carries_the_chart_widget_code(tmp_path):
+    """``pip install .`` (not editable) must ship helpers/chart_view.js, which the explorers load."""
+    source = tmp_path / "source"  # a clean copy: setuptools would reuse an old build/ folder
+    shutil.copytree(
+        ROOT / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+        + ["--wheel-dir", str(tmp_path), str(source)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "helpers/chart_view.js" in names and "helpers/live.py" in names

@@ -51,8 +51,9 @@ def test_explorer_has_controls_and_output(name):
     box = _build(name)
     assert isinstance(box, w.VBox)
     assert box.control_widgets and callable(box.draw_function) and callable(box.spec_function)
-    assert isinstance(box.children[-1], alt.JupyterChart)
+    assert isinstance(box.children[-1], live.ChartView)
     assert box.children[-1].spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    assert box.children[-1].embed_options["renderer"] == "svg"  # readable by screen readers
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -172,4 +173,65 @@ def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypat
     assert path.parent == tmp_path and path.stat().st_size > 100_000
     code = path.read_text()
     assert "https://esm.sh" not in code and "cdn.jsdelivr" not in code
+    assert "j2_title" in code and "export" in code  # the widget's own code, as a module
     assert live.bundle_file() == path  # the second call reuses it
+
+
+def _moved(name):
+    """An explorer and the (template, changes) after each of its controls went to its ends."""
+    box = _build(name)
+    defaults = {k: c.value for k, c in box.control_widgets.items()}
+    return box, [
+        box.fill_function(**dict(defaults, **{k: v}))
+        for k, c in box.control_widgets.items()
+        for v in _corners(c)
+    ]
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_a_move_within_a_template_sends_only_rows_and_title(name):
+    helpers.setup()
+    box, fills = _moved(name)
+    view = box.children[-1]
+    sent_changes = 0
+    for template, changes in fills:
+        spec_before = view.spec
+        view.show(template, changes)
+        if view.data is not None:  # the browser swaps rows and title into the drawn chart
+            sent_changes += 1
+            assert view.spec is spec_before and view.data is changes
+            assert set(changes) <= {"datasets", "title"}
+            assert set(changes["datasets"]) == set(template["datasets"])
+        else:  # another template (or title layout): the whole specification goes
+            assert view.spec == live.refill(template, changes)
+    assert sent_changes > 0
+
+
+def test_a_new_title_layout_sends_the_whole_specification():
+    helpers.setup()
+    box = _build("crossover_explorer")
+    view = box.children[-1]
+    template, changes = box.fill_function(**{k: c.value for k, c in box.control_widgets.items()})
+    view.show(template, dict(changes, title="a plain title"))
+    assert view.data is not None
+    view.show(template, dict(changes, title={"text": "a title", "subtitle": "and a subtitle"}))
+    assert view.data is None and view.spec["title"]["subtitle"] == "and a subtitle"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.floats(allow_nan=True, allow_infinity=True),
+                st.integers(-(2**53), 2**53),
+                st.booleans(),
+                st.text(max_size=5),
+            ),
+            st.floats(allow_nan=True, allow_infinity=True),
+        ),
+        max_size=8,
+    )
+)
+def test_rows_are_the_ones_altair_embeds(rows):
+    frame = pd.DataFrame(rows, columns=["a", "b"]) if rows else pd.DataFrame({"a": [], "b": []})
+    assert live._records(frame) == alt.to_values(frame)["values"]

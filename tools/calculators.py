@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from helpers.server import VOILA_FLAG
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "calculators.ipynb"
 TEMPLATES = ROOT / "tools" / "jupyter"  # holds voila/templates/offline-lab
@@ -39,6 +41,7 @@ def command(
         "--Voila.port_retries=0",
         "--template=offline-lab",
         f"--show_tracebacks={show_tracebacks}",
+        VOILA_FLAG,  # kernel messages reach the browser without Nagle's delay
     ]
 
 
