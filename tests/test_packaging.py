@@ -78,3 +78,17 @@ def test_the_wheel_carries_the_chart_widget_code(tmp_path):
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "helpers/chart_view.js" in names and "helpers/live.py" in names
+
+
+def test_every_server_the_course_starts_sends_kernel_messages_without_delay():
+    from helpers.server import SERVER_FLAG, VOILA_FLAG
+
+    setting = SERVER_FLAG.split(".", 1)[1]  # kernel_websocket_connection_class=helpers...
+    name, value = setting.split("=")
+    assert SERVER_FLAG in (ROOT / "Makefile").read_text()
+    postbuild = (ROOT / "binder" / "postBuild").read_text()
+    assert f'"{name}": "{value}"' in postbuild
+    sys.path.insert(0, str(ROOT / "tools"))
+    import calculators
+
+    assert VOILA_FLAG in calculators.command(8866)
