@@ -91,6 +91,7 @@ async function render({ model, el }) {
   model.on("change:spec", () => enqueue(embed));
   model.on("change:embed_options", () => enqueue(embed));
   model.on("change:data", () => {
+    if (model.get("data") == null) return; // a new specification follows; embed() draws it
     mark("j2-data");
     enqueue(update).then(() => mark("j2-drawn"));
   });

@@ -68,7 +68,8 @@ def two_step(encode: Callable[..., alt.TopLevelMixin]):
 
 
 def _title_json(title):
-    return title.to_dict() if isinstance(title, alt.SchemaBase) else title
+    # Validated when the template was built; a refilled title has the same form.
+    return title.to_dict(validate=False) if isinstance(title, alt.SchemaBase) else title
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
