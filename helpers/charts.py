@@ -1,7 +1,8 @@
 """Chart builders: a DataFrame in, an ``alt.Chart`` out, in one theme.
 
 Every builder sets a title, axis titles with units and a ``description`` (read by screen readers
-as the SVG's label). :func:`enable` switches on the offline SVG renderer and the theme; it is
+as the SVG's label). Encodings are channel objects (``alt.X("day:Q")``), never shorthand strings:
+Altair converts a shorthand through ``from_dict``, about 5 ms each (tests/test_charts.py). :func:`enable` switches on the offline SVG renderer and the theme; it is
 called by :func:`helpers.setup`.
 
 The palette is Okabe & Ito's colour-blind-safe set (Okabe, M. & Ito, K., "Color Universal Design",
@@ -167,12 +168,12 @@ def _cumulative_energy_encode(timeline, title, crossover=None):
     layers = [lines]
     if crossover is not None:
         layers.append(
-            alt.Chart(crossover).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q")
+            alt.Chart(crossover).mark_rule(color="#444", strokeDash=[2, 2]).encode(x=alt.X("day:Q"))
         )
         layers.append(
             alt.Chart(crossover)
             .mark_text(align="left", dx=4, dy=-6, baseline="top", color="#444", fontSize=12)
-            .encode(x="day:Q", y=alt.value(0), text="label:N")
+            .encode(x=alt.X("day:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
         )
     return alt.layer(*layers).properties(
         title=title,
@@ -314,7 +315,7 @@ def _lever_waterfall_encode(steps, value_title, title, order, band):
     base = alt.Chart(steps).encode(x=x)
     bars = base.mark_bar(size=46).encode(
         y=alt.Y("start:Q", title=value_title),
-        y2="end:Q",
+        y2=alt.Y2("end:Q"),
         color=alt.Color(
             "kind:N",
             title=None,
@@ -327,17 +328,17 @@ def _lever_waterfall_encode(steps, value_title, title, order, band):
     )
     labels = (
         base.mark_text(dy=-8, fontSize=11, color="#222")
-        .encode(y=alt.Y("top:Q"), text="text:N")
+        .encode(y=alt.Y("top:Q"), text=alt.Text("text:N"))
         .transform_calculate(top="max(datum.start, datum.end)")
     )
     layers = [bars, labels]
     if band:
         band = base.transform_filter("isValid(datum.low)")
         # xOffset counts from the left edge of the step: half a step plus half a bar and a gap
-        offset = alt.value(_WATERFALL_STEP / 2 + 30)
+        offset = alt.XOffsetValue(_WATERFALL_STEP / 2 + 30)
         layers.append(
             band.mark_rule(color="#222", strokeWidth=1.5).encode(
-                y=alt.Y("low:Q", title=value_title), y2="high:Q", xOffset=offset
+                y=alt.Y("low:Q", title=value_title), y2=alt.Y2("high:Q"), xOffset=offset
             )
         )
         for end in ("low", "high"):
@@ -418,7 +419,7 @@ def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.C
     bars = (
         base.transform_filter("isValid(datum.energy_wh_low)")
         .mark_rule(strokeWidth=2, color="#555")
-        .encode(x=alt.X("energy_wh_low:Q", scale=xscale), x2="energy_wh_high:Q")
+        .encode(x=alt.X("energy_wh_low:Q", scale=xscale), x2=alt.X2("energy_wh_high:Q"))
     )
     span = estimates["energy_wh"].max() / estimates["energy_wh"].min()
     return (
@@ -497,7 +498,7 @@ def energy_per_token_lines(
                 sort=REGIMES,
                 scale=alt.Scale(domain=REGIMES, range=[[1, 0], [6, 4]]),
             ),
-            detail="regime:N",
+            detail=alt.Detail("regime:N"),
         )
     )
     what = "batch size" if x == "batch_size" else "context length"
@@ -625,11 +626,13 @@ def model_vs_measurement(frame: pd.DataFrame, title: str | None = None) -> alt.C
         color=alt.Color("role:N", title=None),
         shape=alt.Shape("role:N", title=None),
     )
-    one = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#444").encode(x="ratio:Q")
+    one = (
+        alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#444").encode(x=alt.X("ratio:Q"))
+    )
     band = (
         alt.Chart(pd.DataFrame({"lo": [0.5], "hi": [2.0]}))
         .mark_rect(color="#e6e6e6", opacity=0.5)
-        .encode(x="lo:Q", x2="hi:Q")
+        .encode(x=alt.X("lo:Q"), x2=alt.X2("hi:Q"))
     )
     return alt.layer(band, one, points).properties(
         title=title or "How far the one-factor model is from each measurement",
@@ -647,11 +650,15 @@ _BACKFIRE_FILL = "#D55E00"
 
 
 def _backfire_layers(band: pd.DataFrame) -> list:
-    rect = alt.Chart(band).mark_rect(color=_BACKFIRE_FILL, opacity=0.12).encode(x="x:Q", x2="x2:Q")
+    rect = (
+        alt.Chart(band)
+        .mark_rect(color=_BACKFIRE_FILL, opacity=0.12)
+        .encode(x=alt.X("x:Q"), x2=alt.X2("x2:Q"))
+    )
     text = (
         alt.Chart(band)
         .mark_text(align="left", baseline="top", dx=6, dy=6, color=_BACKFIRE_FILL, fontSize=12)
-        .encode(x="x:Q", y=alt.value(0), text="label:N")
+        .encode(x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
     )
     return [rect, text]
 
@@ -687,7 +694,9 @@ def _rebound_energy_vs_elasticity_encode(curve, x_domain, title, band=None, mark
     layers.append(lines)
     if marker is not None:
         layers.append(
-            alt.Chart(marker).mark_rule(color="#000000", strokeWidth=1).encode(x="elasticity:Q")
+            alt.Chart(marker)
+            .mark_rule(color="#000000", strokeWidth=1)
+            .encode(x=alt.X("elasticity:Q"))
         )
     return alt.layer(*layers).properties(
         title=title,
@@ -757,11 +766,11 @@ def rebound_two_stories(stories: pd.DataFrame, title: str | None = None) -> alt.
         strokeDash=alt.StrokeDash("story:N", title=None, legend=alt.Legend(labelLimit=400)),
     )
     ref = pd.DataFrame({"energy_pct": [100.0], "label": ["before the gain"]})
-    rule = alt.Chart(ref).mark_rule(color="#444", strokeDash=[2, 2]).encode(y="energy_pct:Q")
+    rule = alt.Chart(ref).mark_rule(color="#444", strokeDash=[2, 2]).encode(y=alt.Y("energy_pct:Q"))
     text = (
         alt.Chart(ref)
         .mark_text(align="right", baseline="top", dx=-4, dy=4, color="#444", fontSize=12)
-        .encode(y="energy_pct:Q", x=alt.value(WIDTH), text="label:N")
+        .encode(y=alt.Y("energy_pct:Q"), x=alt.XValue(WIDTH), text=alt.Text("label:N"))
     )
     return alt.layer(rule, text, lines).properties(
         title=title or "Same efficiency gain, opposite outcomes",
@@ -845,11 +854,13 @@ def adoption_path(path: pd.DataFrame, peak_year: float | None = None, title: str
     layers = [lines]
     if peak_year is not None:
         peak = pd.DataFrame({"year": [peak_year], "label": [f"peak: year {peak_year:.1f}"]})
-        layers.append(alt.Chart(peak).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="year:Q"))
+        layers.append(
+            alt.Chart(peak).mark_rule(color="#444", strokeDash=[2, 2]).encode(x=alt.X("year:Q"))
+        )
         layers.append(
             alt.Chart(peak)
             .mark_text(align="left", dx=4, baseline="top", dy=4, color="#444", fontSize=12)
-            .encode(x="year:Q", y=alt.value(0), text="label:N")
+            .encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
         )
     return alt.layer(*layers).properties(
         title=title or "New users first, efficiency later: energy rises, then falls",
@@ -892,14 +903,20 @@ def _hour_markers(m: pd.DataFrame) -> list:
     per marker, where the falling cost lines leave the chart empty. ``m`` comes from
     :func:`_hour_markers_frame`.
     """
-    rules = alt.Chart(m).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="hours_per_year:Q")
+    rules = (
+        alt.Chart(m).mark_rule(color="#444", strokeDash=[3, 3]).encode(x=alt.X("hours_per_year:Q"))
+    )
     layers = [rules]
     for test, align, dx in (("!datum.left", "right", -4), ("datum.left", "left", 4)):
         layers.append(
             alt.Chart(m)
             .transform_filter(test)
             .mark_text(align=align, baseline="top", dx=dx, color="#444", fontSize=11)
-            .encode(x="hours_per_year:Q", y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+            .encode(
+                x=alt.X("hours_per_year:Q"),
+                y=alt.Y("y_px:Q", scale=None, axis=None),
+                text=alt.Text("label:N"),
+            )
         )
     return layers
 
@@ -936,7 +953,7 @@ def _cost_per_hour_lines_encode(curves, title, markers=None, price=None):
         layers.append(
             alt.Chart(price)
             .mark_rule(color="#000000", strokeWidth=1.5)
-            .encode(y="cost_usd_per_hour:Q")
+            .encode(y=alt.Y("cost_usd_per_hour:Q"))
         )
         layers.append(
             alt.Chart(price)
@@ -949,7 +966,7 @@ def _cost_per_hour_lines_encode(curves, title, markers=None, price=None):
                 fontSize=12,
                 fontWeight="bold",
             )
-            .encode(y="cost_usd_per_hour:Q", x=alt.value(0), text="label:N")
+            .encode(y=alt.Y("cost_usd_per_hour:Q"), x=alt.XValue(0), text=alt.Text("label:N"))
         )
     return alt.layer(*layers).properties(
         title=title,
@@ -1110,8 +1127,8 @@ def _reconciliation_steps_encode(steps, order, extent, title, references=None):
     layers = [
         alt.Chart(extent)
         .mark_point(opacity=0, aria=False)
-        .encode(x=alt.X("energy_wh:Q", scale=xscale), y=alt.value(0)),
-        base.mark_rule(strokeWidth=4).encode(x=x, x2="end:Q", color=kinds),
+        .encode(x=alt.X("energy_wh:Q", scale=xscale), y=alt.YValue(0)),
+        base.mark_rule(strokeWidth=4).encode(x=x, x2=alt.X2("end:Q"), color=kinds),
         base.mark_point(filled=True, size=90, opacity=1).encode(
             x=alt.X("end:Q", scale=xscale), color=kinds
         ),
@@ -1119,7 +1136,7 @@ def _reconciliation_steps_encode(steps, order, extent, title, references=None):
         # the left) does not print its label over its own bar.
         base.transform_calculate(label_at="max(datum.start, datum.end)")
         .mark_text(align="left", dx=9, fontSize=12, color="#222")
-        .encode(x=alt.X("label_at:Q", scale=xscale), text="text:N"),
+        .encode(x=alt.X("label_at:Q", scale=xscale), text=alt.Text("text:N")),
     ]
     if references is not None:
         ref = alt.Chart(references)
@@ -1130,7 +1147,7 @@ def _reconciliation_steps_encode(steps, order, extent, title, references=None):
         )
         layers.append(
             ref.mark_text(angle=270, align="right", baseline="bottom", dx=-4, fontSize=10).encode(
-                x=alt.X("energy_wh:Q", scale=xscale), y=alt.value(0), text="label:N"
+                x=alt.X("energy_wh:Q", scale=xscale), y=alt.YValue(0), text=alt.Text("label:N")
             )
         )
     return alt.layer(*layers).properties(

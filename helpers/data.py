@@ -120,7 +120,7 @@ def _load_checked(name: str) -> pd.DataFrame:
     df = _read(name)
     for fk in schema(name)["schema"].get("foreignKeys", []):
         ref = fk["reference"]
-        target = _read(ref["resource"])[ref["fields"]]
+        target = _load_checked(ref["resource"])[ref["fields"]]
         vals = df[fk["fields"]].dropna()
         missing = sorted(set(vals) - set(target))
         if missing:
