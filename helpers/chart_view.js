@@ -50,15 +50,21 @@ function showError(el, error) {
 async function render({ model, el }) {
   let api = null;
   let queue = Promise.resolve();
-  // Changes are applied one after another, in the order they arrived.
+  // Changes are applied one after another, in the order they arrived. After an error the
+  // next change draws the chart afresh.
   const enqueue = (task) => {
-    queue = queue.then(task).catch((error) => showError(el, error));
+    queue = queue.then(task).catch((error) => {
+      api?.finalize();
+      api = null;
+      showError(el, error);
+    });
     return queue;
   };
 
   async function update() {
     const data = model.get("data");
-    if (api == null || data == null) return;
+    if (data == null) return;
+    if (api == null) return embed();
     const view = api.view;
     for (const [name, rows] of Object.entries(data.datasets ?? {})) {
       view.change(name, view.changeset().remove(() => true).insert(structuredClone(rows)));
