@@ -148,14 +148,12 @@ def _median_p95(times: list[float]) -> tuple[float, float]:
 
 
 def explorers(moves: int) -> None:
-    import altair as alt
     import vl_convert as vlc
 
     import helpers
-    from helpers import widgets
+    from helpers import live, widgets
 
     helpers.setup()
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
     print(
         f"\n2. Explorer callbacks in the kernel, {moves} slider moves each: recompute + refill the"
         " chart's template + the JSON a move sends (new rows and title, or a whole specification"
@@ -171,7 +169,7 @@ def explorers(moves: int) -> None:
             view.show(*box.fill_function(**values))
             json.dumps(view.spec if view.data is None else view.data)
             t1 = time.perf_counter()
-            vlc.vegalite_to_svg(box.draw_function(**values).to_dict(), vl_version=vl_version)
+            vlc.vegalite_to_svg(box.draw_function(**values).to_dict(), vl_version=live.VL_VERSION)
             t2 = time.perf_counter()
             sent.append(t1 - t0)
             svg.append(t2 - t1)

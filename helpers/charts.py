@@ -1,9 +1,10 @@
 """Chart builders: a DataFrame in, an ``alt.Chart`` out, in one theme.
 
 Every builder sets a title, axis titles with units and a ``description`` (read by screen readers
-as the SVG's label). Encodings are channel objects (``alt.X("day:Q")``), never shorthand strings:
-Altair converts a shorthand through ``from_dict``, about 5 ms each (tests/test_charts.py). :func:`enable` switches on the offline SVG renderer and the theme; it is
-called by :func:`helpers.setup`.
+as the SVG's label). Encodings are channel objects (``alt.X("day:Q")``), never shorthand
+strings: Altair converts a shorthand through ``from_dict``, about 5 ms each (tests/test_charts.py).
+:func:`enable` switches on the offline SVG renderer and the theme; it is called by
+:func:`helpers.setup`.
 
 The palette is Okabe & Ito's colour-blind-safe set (Okabe, M. & Ito, K., "Color Universal Design",
 2008, https://jfly.uni-koeln.de/color/).
@@ -82,7 +83,7 @@ def cached_svg(render, spec: dict, **metadata) -> dict:
     depends only on the specification, the renderer's options, the versions of vl-convert and
     Altair, the fonts installed and the time zone, so the cache key is a hash of all of them: a
     changed chart, library, font or zone is rendered afresh. The files live in the ``svg``
-    folder of the course's cache (see :func:`helpers.live.bundle_file`); if it cannot be read or
+    folder of the course's cache (:func:`helpers.live.cache_dir`); if it cannot be read or
     written, charts are simply rendered every time.
     """
     blob = json.dumps([_render_context(), spec, metadata], sort_keys=True, default=str)

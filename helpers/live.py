@@ -176,6 +176,10 @@ def refill(template: dict, changes: dict | None) -> dict:
     return spec
 
 
+VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
+"""The Vega-Lite version Altair writes, as vl-convert names it ("v6.4.1" -> "v6_4")."""
+
+
 def cache_dir() -> Path:
     """The course's cache folder: ``$J2_CACHE_DIR``, else ``$XDG_CACHE_HOME/joules-and-jevons``,
     else ``~/.cache/joules-and-jevons``."""
@@ -214,8 +218,7 @@ def bundle_file() -> Path:
     for path in paths:
         if path.is_file():
             return path
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    code = vlc.javascript_bundle(source, vl_version=vl_version)
+    code = vlc.javascript_bundle(source, vl_version=VL_VERSION)
     for path in paths:
         if write_atomic(path, code):
             # Bundles of earlier versions (and of Altair's own widget, used before) are stale.

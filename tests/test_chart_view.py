@@ -14,9 +14,8 @@ from __future__ import annotations
 import contextlib
 import io
 
-import ipywidgets as w
 import pytest
-from test_widgets import EXPLORERS, _corners
+from test_widgets import EXPLORERS, corner_cases
 
 import helpers
 from helpers import live, widgets
@@ -80,21 +79,6 @@ window.j2 = {
 _OPTIONS = {"renderer": "svg", "actions": False}
 
 
-def _moves(box) -> list[dict]:
-    """Each control at each of its extremes, then back to its start, one after another."""
-    controls = box.control_widgets
-    values = {k: c.value for k, c in controls.items()}
-    moves = []
-    for k, c in controls.items():
-        for v in _corners(c):
-            moves.append(dict(values, **{k: v}))
-        moves.append(dict(values))
-    numeric = [k for k, c in controls.items() if isinstance(c, (w.FloatSlider, w.FloatLogSlider))]
-    for end in (0, 1):
-        moves.append(dict(values, **{k: _corners(controls[k])[end] for k in numeric}))
-    return moves
-
-
 def _states(name) -> tuple[list, int]:
     """What the explorer's chart widget holds after each move: the traits a move sends, and the
     whole specification it means. Also how many moves sent changes only."""
@@ -105,7 +89,7 @@ def _states(name) -> tuple[list, int]:
     assert isinstance(view, live.ChartView)
     states = [{"spec": view.spec, "data": view.data, "embed_options": _OPTIONS}]
     in_place = 0
-    for values in _moves(box):
+    for values in corner_cases(box):
         view.show(*box.fill_function(**values))
         in_place += view.data is not None
         states.append(

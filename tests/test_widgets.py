@@ -42,6 +42,22 @@ def _corners(control):
     return [control.value]
 
 
+def corner_cases(box) -> list[dict]:
+    """Control values: each control at each of its extremes, the others at their defaults, then
+    the all-min and all-max corners of the numeric sliders together."""
+    controls = box.control_widgets
+    defaults = {k: c.value for k, c in controls.items()}
+    cases = [dict(defaults, **{k: v}) for k, c in controls.items() for v in _corners(c)]
+    numeric = {
+        k: _corners(c)
+        for k, c in controls.items()
+        if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider))
+    }
+    for end in (0, 1):
+        cases.append(dict(defaults, **{k: v[end] for k, v in numeric.items()}))
+    return cases
+
+
 def test_there_is_an_explorer_per_chapter_so_far():
     assert "crossover_explorer" in EXPLORERS
 
@@ -60,19 +76,7 @@ def test_explorer_has_controls_and_output(name):
 def test_every_slider_corner_draws_a_chart(name):
     helpers.setup()
     box = _build(name)
-    controls = box.control_widgets
-    defaults = {k: c.value for k, c in controls.items()}
-    # Each control at each of its extremes, the others at their defaults...
-    cases = [dict(defaults, **{k: v}) for k, c in controls.items() for v in _corners(c)]
-    # ...and the all-min / all-max corners for numeric sliders together.
-    numeric = {
-        k: _corners(c)
-        for k, c in controls.items()
-        if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider))
-    }
-    for end in (0, 1):
-        cases.append(dict(defaults, **{k: v[end] for k, v in numeric.items()}))
-    for values in cases:
+    for values in corner_cases(box):
         chart = box.draw_function(**values)
         assert isinstance(chart, alt.TopLevelMixin), values
         svg = alt.renderers.get()(chart.to_dict())
@@ -177,24 +181,14 @@ def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypat
     assert live.bundle_file() == path  # the second call reuses it
 
 
-def _moved(name):
-    """An explorer and the (template, changes) after each of its controls went to its ends."""
-    box = _build(name)
-    defaults = {k: c.value for k, c in box.control_widgets.items()}
-    return box, [
-        box.fill_function(**dict(defaults, **{k: v}))
-        for k, c in box.control_widgets.items()
-        for v in _corners(c)
-    ]
-
-
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_a_move_within_a_template_sends_only_rows_and_title(name):
     helpers.setup()
-    box, fills = _moved(name)
+    box = _build(name)
     view = box.children[-1]
     sent_changes = 0
-    for template, changes in fills:
+    for values in corner_cases(box):
+        template, changes = box.fill_function(**values)
         spec_before = view.spec
         view.show(template, changes)
         if view.data is not None:  # the browser swaps rows and title into the drawn chart
