@@ -12,6 +12,9 @@
 5. The per-token model (helpers.tokens) on a 100 × 100 grid of (reasoning tokens, batch size) in
    one vectorized call vs one scalar call vs a Python loop of 10,000 scalar calls.
 6. The installed environment's size vs the bare computing stack it needs.
+7. Calculator mode (Voilà, with a kernel started ahead), if Chromium is installed: how long the
+   pool takes to fill, and how long the first visitor then waits for a ready page, vs Voilà
+   starting a kernel per visitor.
 
 Usage: python benchmarks/run.py [--quick | --smoke]
 """
@@ -63,13 +66,14 @@ def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     import shutil
     import tempfile
 
-    from helpers import live
+    from helpers import cache, live
 
-    bundle = live.bundle_file()
+    live.bundle_code()
+    (bundle,) = cache.private_dir().glob("chart-view-*.js")
     scratch = Path(tempfile.mkdtemp(prefix="j2-bench-cache-"))
 
     def empty_cache() -> Path:
-        # A cache folder with the explorers' Vega bundle (built once per machine) but no SVGs.
+        # A cache folder with the explorers' Vega bundle (built once per machine) but no charts.
         folder = Path(tempfile.mkdtemp(dir=scratch))
         shutil.copy(bundle, folder / bundle.name)
         return folder
@@ -98,8 +102,8 @@ def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     print(
         f"\n4. Notebooks in a fresh kernel, each beside the floor (a kernel start + imports, run"
         f" alongside it: {min(all_floors):.2f}–{max(all_floors):.2f} s); best of {repeats}"
-        f"\n   {'':42s} {'SVG cache empty (first run, CI)':>33s}"
-        f"   {'SVG cache filled (later runs, Binder)':>38s}"
+        f"\n   {'':42s} {'chart cache empty (first run, CI)':>33s}"
+        f"   {'chart cache filled (later runs, Binder)':>38s}"
     )
     totals = [0.0, 0.0]
     for name, floor, cold, warm in rows:
@@ -148,17 +152,15 @@ def _median_p95(times: list[float]) -> tuple[float, float]:
 
 
 def explorers(moves: int) -> None:
-    import vl_convert as vlc
-
     import helpers
-    from helpers import live, widgets
+    from helpers import render, widgets
 
     helpers.setup()
     print(
         f"\n2. Explorer callbacks in the kernel, {moves} slider moves each: recompute + refill the"
         " chart's template + the JSON a move sends (new rows and title, or a whole specification"
         " when the chart's shape changes), which the browser draws;\n   vs drawing the chart the"
-        " way static charts are (Altair builds it, vl-convert renders an SVG, no cache)"
+        " way static charts are (Altair builds it, vl-convert renders SVG and PNG, no cache)"
     )
     for name in sorted(n for n in dir(widgets) if n.endswith("_explorer")):
         box = getattr(widgets, name)()
@@ -169,7 +171,10 @@ def explorers(moves: int) -> None:
             view.show(*box.fill_function(**values))
             json.dumps(view.spec if view.data is None else view.data)
             t1 = time.perf_counter()
-            vlc.vegalite_to_svg(box.draw_function(**values).to_dict(), vl_version=live.VL_VERSION)
+            picture = render._vlc().vegalite_to_svg(
+                box.draw_function(**values).to_dict(), vl_version=render.VL_VERSION
+            )
+            render._png(picture)
             t2 = time.perf_counter()
             sent.append(t1 - t0)
             svg.append(t2 - t1)
@@ -179,7 +184,7 @@ def explorers(moves: int) -> None:
         print(
             f"   {name:26s} median {med:5.1f} ms {_verdict(med, 20, 'ms')}"
             f"  p95 {p95:5.1f} ms {_verdict(p95, 50, 'ms')}"
-            f"  | SVG {med_svg:4.0f} / {p95_svg:4.0f} ms = {med_svg / med:3.0f} × slower"
+            f"  | pictures {med_svg:4.0f} / {p95_svg:4.0f} ms = {med_svg / med:3.0f} × slower"
             f"  | {whole} of {moves} moves sent a whole specification"
         )
 
@@ -226,37 +231,14 @@ w.VBox([slider, text])"""
 
 def _lab(root: Path):
     """JupyterLab on a free local port serving ``root``, as the course starts it: ``(url, stop)``."""
-    import secrets
-    import socket
     import tempfile
-    import urllib.request
 
-    from helpers.server import SERVER_FLAG
+    from helpers.server import start_lab
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    token, home = secrets.token_hex(16), Path(tempfile.mkdtemp())
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home), "JUPYTER_RUNTIME_DIR": str(home)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True", "--allow-root",
-         SERVER_FLAG],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}")
-            break
-        except OSError:
-            time.sleep(0.25)
-
-    def stop():
-        server.terminate()
-        server.wait(timeout=30)
-
-    return f"http://127.0.0.1:{port}/lab/tree/{{}}?reset&token={token}", stop
+    home = Path(tempfile.mkdtemp())
+    env = {"JUPYTER_CONFIG_DIR": str(home), "JUPYTER_RUNTIME_DIR": str(home)}
+    server = start_lab(root, env=env, args=["--LabApp.expose_app_in_browser=True"], log_dir=home)
+    return f"{server.url}/lab/tree/{{}}?reset&token={server.token}", server.stop
 
 
 def _open_and_run(page, url: str, ready: str) -> None:
@@ -365,6 +347,70 @@ def browser(moves: int) -> None:
                 )
     finally:
         stop()
+
+
+_CALCULATORS_READY = (
+    "n => document.querySelectorAll('.widget-vbox .vega-embed svg.marks').length >= n"
+)
+
+
+def calculators(visitors: int) -> None:
+    """Calculator mode as a class meets it: the seconds from opening the page to every explorer
+    drawn, with Voilà's pool (a kernel started ahead that has already run the notebook) and
+    without it (a kernel started for each visitor)."""
+    import importlib.util
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("\n7. Calculator mode: skipped (no Chromium or Playwright)")
+        return
+    spec = importlib.util.spec_from_file_location("calculators", ROOT / "tools" / "calculators.py")
+    calc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(calc)
+    explorers = sum(
+        "live-widget" in c.get("metadata", {}).get("tags", [])
+        for c in nbformat.read(calc.NOTEBOOK, 4).cells
+    )
+
+    def page_ready(browser, url: str) -> float:
+        page = browser.new_page()
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=120_000)
+        page.wait_for_function(_CALCULATORS_READY, arg=explorers, timeout=120_000)
+        seconds = time.perf_counter() - t0
+        page.close()
+        return seconds
+
+    print(f"\n7. Calculator mode (Voilà): seconds from opening the page to all {explorers}"
+          " explorers drawn, in headless Chromium")  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        t_start = time.perf_counter()
+        with calc.start(pool_size=1) as server:
+            t_up = time.perf_counter() - t_start
+            fill = page_ready(browser, server.url + "/")  # arrives at once: waits for the pool
+            ready = []
+            for _ in range(visitors):
+                time.sleep(max(2.0 * fill, 5.0))  # the pool refills behind each visitor
+                ready.append(page_ready(browser, server.url + "/"))
+        print(
+            f"   with a kernel started ahead: server up in {t_up:.1f} s; the pool is filled"
+            f" {fill:.1f} s later (a visitor arriving at once waits that long)"
+        )
+        print(
+            f"   first visitor once the pool is filled: {min(ready):.2f} s (best of {visitors},"
+            f" worst {max(ready):.2f} s)  {_verdict(min(ready), 1.0, 's')}"
+        )
+        with calc.start(pool_size=0) as server:
+            page_ready(browser, server.url + "/")  # first use of the machine's caches
+            cold = [page_ready(browser, server.url + "/") for _ in range(visitors)]
+        print(f"   a kernel per visitor (no pool, Binder's route): {min(cold):.2f} s")
+        browser.close()
 
 
 def _import_seconds(stmt: str, repeats: int) -> float:
@@ -569,6 +615,7 @@ def main(argv: list[str]) -> None:
         notebooks(1, only="00_*.ipynb")
         token_grid(1, number=1)
         environment()
+        calculators(1)
         return
     imports(1 if quick else 3)
     explorers(10 if quick else 60)
@@ -577,6 +624,7 @@ def main(argv: list[str]) -> None:
     notebooks(1 if quick else 3)
     token_grid(2 if quick else 5)
     environment()
+    calculators(2 if quick else 5)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,21 @@ Layers (each imports only the ones below it)::
 """
 
 __version__ = "0.1.0"
+REPOSITORY = "joules-and-jevons/course"
+"""Where the course is published on GitHub (Binder, Colab and the Colab install cells)."""
 
-__all__ = ["setup", "__version__"]
+__all__ = ["setup", "__version__", "REPOSITORY"]
 
 
 def setup() -> None:
-    """Enable the offline SVG renderer and the course theme for Altair charts.
+    """Enable the offline chart renderer and the course theme for Altair charts.
 
-    Charts are rendered to SVG in the kernel by ``vl-convert``, so they show in JupyterLab, in
-    exported HTML and in CI without loading any JavaScript from the network. Explorers (sliders)
-    draw their chart in the browser instead, from Vega bundled offline (:mod:`helpers.live`).
+    Charts are rendered in the kernel by ``vl-convert`` to SVG and PNG, with their title and
+    description as text (:mod:`helpers.render`), so they show in every notebook front end,
+    trusted or not, in exported HTML and in CI, without loading anything from the network.
+    Explorers (sliders) draw their chart in the browser instead, from Vega bundled offline
+    (:mod:`helpers.live`).
     """
-    from helpers import charts
+    from helpers import render
 
-    charts.enable()
+    render.enable()

@@ -3,125 +3,28 @@
 Every builder sets a title, axis titles with units and a ``description`` (read by screen readers
 as the SVG's label). Encodings are channel objects (``alt.X("day:Q")``), never shorthand
 strings: Altair converts a shorthand through ``from_dict``, about 5 ms each (tests/test_charts.py).
-:func:`enable` switches on the offline SVG renderer and the theme; it is called by
-:func:`helpers.setup`.
-
-The palette is Okabe & Ito's colour-blind-safe set (Okabe, M. & Ito, K., "Color Universal Design",
-2008, https://jfly.uni-koeln.de/color/).
+The theme, the palette and how a chart becomes a picture are in :mod:`helpers.render`.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-import os
-import time
-from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from helpers import live
+from helpers.render import PALETTE, WIDTH
 
 __all__ = [
-    "PALETTE",
-    "THEME",
-    "enable",
     "training_energy_bars",
     "cumulative_energy",
     "energy_ladder",
     "table",
 ]
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-"""Okabe-Ito colours, blue first."""
-
-THEME = "joules_jevons"
 PHASES = ["training", "inference", "total"]
-WIDTH = 560
-HEIGHT = 300
-
-
-@alt.theme.register(THEME, enable=False)
-def _theme() -> alt.theme.ThemeConfig:
-    return {
-        "config": {
-            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
-            "range": {"category": PALETTE},
-            "font": "DejaVu Sans",
-            "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#444"},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
-            "mark": {"color": PALETTE[0]},
-        }
-    }
-
-
-RENDERER = "joules_jevons_svg"
-
-
-def enable() -> None:
-    """Render charts as SVG in the kernel (vl-convert, no network) and use the course theme.
-
-    The renderer is Altair's ``svg`` renderer with a disk cache in front of it
-    (:func:`cached_svg`): a chart drawn before on this machine is not rendered again.
-    """
-    alt.renderers.enable("svg")
-    svg = alt.renderers.get()
-    alt.renderers.register(RENDERER, functools.partial(cached_svg, svg))
-    alt.renderers.enable(RENDERER)
-    alt.theme.enable(THEME)
-
-
-def cached_svg(render, spec: dict, **metadata) -> dict:
-    """``render(spec, **metadata)`` (Altair's SVG renderer), kept on disk by what it depends on.
-
-    Rendering an SVG costs vl-convert about 0.4 s to start in each kernel and 1–2 ms for every
-    piece of text it lays out (about 0.1 s for a chart with axes and a legend). The picture
-    depends only on the specification, the renderer's options, the versions of vl-convert and
-    Altair, the fonts installed and the time zone, so the cache key is a hash of all of them: a
-    changed chart, library, font or zone is rendered afresh. The files live in the ``svg``
-    folder of the course's cache (:func:`helpers.live.cache_dir`); if it cannot be read or
-    written, charts are simply rendered every time.
-    """
-    blob = json.dumps([_render_context(), spec, metadata], sort_keys=True, default=str)
-    path = live.cache_dir() / "svg" / f"{hashlib.sha256(blob.encode()).hexdigest()}.svg"
-    try:
-        return {"image/svg+xml": path.read_text(encoding="utf-8")}
-    except (OSError, UnicodeDecodeError):
-        pass
-    bundle = render(spec, **metadata)
-    if isinstance(bundle, dict) and set(bundle) == {"image/svg+xml"}:
-        live.write_atomic(path, bundle["image/svg+xml"])
-    return bundle
-
-
-@functools.cache
-def _render_context() -> list:
-    """What an SVG depends on besides the specification: versions, fonts and time zone."""
-    import vl_convert as vlc
-
-    # The folders in which vl-convert's font database (fontdb) looks on Linux and macOS.
-    home = Path.home()
-    folders = [
-        Path("/usr/share/fonts"),
-        Path("/usr/local/share/fonts"),
-        home / ".fonts",
-        home / ".local/share/fonts",
-        Path("/Library/Fonts"),
-        home / "Library/Fonts",
-    ]
-    fonts = sorted(
-        (str(f), f.stat().st_size, f.stat().st_mtime_ns)
-        for folder in folders
-        if folder.is_dir()
-        for f in folder.rglob("*")
-        if f.is_file()
-    )
-    zone = [os.environ.get("TZ"), time.tzname, os.path.realpath("/etc/localtime")]
-    return [vlc.__version__, alt.__version__, alt.SCHEMA_VERSION, fonts, zone]
 
 
 def training_energy_bars(runs: pd.DataFrame) -> alt.Chart:
@@ -792,7 +695,14 @@ def ai_trend_index(trends: pd.DataFrame, title: str | None = None) -> alt.LayerC
         and ``series`` (str).
     """
     base = alt.Chart(trends).encode(
-        x=alt.X("date:T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
+        # A UTC scale: "YYYY-MM" strings are read as UTC dates, so ticks and labels in UTC
+        # too, or a learner's time zone would shift every tick (and change the picture).
+        x=alt.X(
+            "date:T",
+            title="Month",
+            scale=alt.Scale(type="utc"),
+            axis=alt.Axis(format="%b %Y", tickCount="month"),
+        ),
         y=alt.Y(
             "index:Q",
             title="Relative to May 2024 (logarithmic)",

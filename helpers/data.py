@@ -1,10 +1,16 @@
 """The course's tables: every number from the world, with its source.
 
-``load("gpus")`` reads ``data/gpus.csv`` into a DataFrame indexed by ``id`` and checks it against
-the Table Schema in ``data/datapackage.json``: types, required fields, ranges, enums, patterns,
+``load("gpus")`` reads ``gpus.csv`` into a DataFrame indexed by ``id`` and checks it against the
+Table Schema in ``datapackage.json``: types, required fields, ranges, enums, patterns,
 uniqueness and foreign keys (every ``source_id`` must exist in ``sources.csv``). The test suite
 validates the same package again with the reference implementation, ``frictionless``; this module
 keeps the run-time check light so that a notebook starts quickly.
+
+Where the tables are: the repository keeps them in ``data/`` at its top level (one copy in git).
+An installed wheel carries them inside the package as ``helpers/tables/`` (``pyproject.toml``
+maps ``data/`` there), read through ``importlib.resources``; a source checkout or an editable
+install reads ``data/`` beside the package. Every function also takes an explicit ``folder``
+(tests use it to read corrupted copies).
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from __future__ import annotations
 import functools
 import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 __all__ = [
-    "DATA_DIR",
+    "default_folder",
     "DataError",
     "tables",
     "schema",
@@ -28,38 +35,49 @@ __all__ = [
     "sources_for",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def default_folder() -> Path:
+    """The folder of the course's tables: ``helpers/tables`` inside an installed wheel, else
+    ``data/`` beside the package (a source checkout or an editable install)."""
+    packaged = resources.files("helpers") / "tables"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def _folder(folder) -> Path:
+    return default_folder() if folder is None else Path(folder).resolve()
 
 
 class DataError(ValueError):
-    """A table in data/ does not match its schema."""
+    """A table does not match its schema."""
 
 
 @functools.cache
-def _package() -> dict:
-    return json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+def _package(folder: Path) -> dict:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
-def tables() -> list[str]:
+def tables(folder=None) -> list[str]:
     """Names of the tables declared in datapackage.json."""
-    return [r["name"] for r in _package()["resources"]]
+    return [r["name"] for r in _package(_folder(folder))["resources"]]
 
 
-def schema(name: str) -> dict:
+def schema(name: str, folder=None) -> dict:
     """The Table Schema of table ``name``."""
-    for r in _package()["resources"]:
+    for r in _package(_folder(folder))["resources"]:
         if r["name"] == name:
             return r
-    raise ValueError(f"name must be one of {tables()}; got {name!r}")
+    raise ValueError(f"name must be one of {tables(folder)}; got {name!r}")
 
 
 _DTYPES = {"string": "string", "number": "float64", "integer": "Int64", "boolean": "boolean"}
 
 
-def _read(name: str) -> pd.DataFrame:
-    res = schema(name)
+def _read(name: str, folder: Path) -> pd.DataFrame:
+    res = schema(name, folder)
     fields = res["schema"]["fields"]
-    path = DATA_DIR / res["path"]
+    path = folder / res["path"]
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     expected = [f["name"] for f in fields]
     if list(raw.columns) != expected:
@@ -116,51 +134,52 @@ def _check_constraints(col: pd.Series, c: dict, where: str) -> None:
 
 
 @functools.cache
-def _load_checked(name: str) -> pd.DataFrame:
-    df = _read(name)
-    for fk in schema(name)["schema"].get("foreignKeys", []):
+def _load_checked(name: str, folder: Path) -> pd.DataFrame:
+    df = _read(name, folder)
+    for fk in schema(name, folder)["schema"].get("foreignKeys", []):
         ref = fk["reference"]
-        target = _load_checked(ref["resource"])[ref["fields"]]
+        target = _load_checked(ref["resource"], folder)[ref["fields"]]
         vals = df[fk["fields"]].dropna()
         missing = sorted(set(vals) - set(target))
         if missing:
             raise DataError(
-                f"{schema(name)['path']} column {fk['fields']!r}: {missing} not found in "
+                f"{schema(name, folder)['path']} column {fk['fields']!r}: {missing} not found in "
                 f"{ref['resource']}.{ref['fields']}"
             )
-    key = schema(name)["schema"].get("primaryKey")
+    key = schema(name, folder)["schema"].get("primaryKey")
     return df.set_index(key, drop=False).rename_axis(None) if key else df
 
 
-def load(name: str) -> pd.DataFrame:
-    """Load table ``name`` from data/, validated against datapackage.json.
+def load(name: str, folder=None) -> pd.DataFrame:
+    """Load table ``name``, validated against datapackage.json.
 
-    Returns a fresh copy (safe to modify), indexed by the table's primary key.
+    Returns a fresh copy (safe to modify), indexed by the table's primary key. ``folder``: read
+    the tables from there instead of :func:`default_folder`.
 
     Raises
     ------
     ValueError
         If ``name`` is not a table; :class:`DataError` (a ValueError) if the table breaks its schema.
     """
-    return _load_checked(name).copy()
+    return _load_checked(name, _folder(folder)).copy()
 
 
-def value(name: str, row_id: str, column: str):
+def value(name: str, row_id: str, column: str, folder=None):
     """One number (or string) from a table, e.g. ``value("gpus", "h100-sxm", "tdp_w")``."""
-    df = _load_checked(name)
+    df = _load_checked(name, _folder(folder))
     if row_id not in df.index:
         raise ValueError(f"row_id must be one of {list(df.index)}; got {row_id!r}")
     if column not in df.columns:
         raise ValueError(f"column must be one of {list(df.columns)}; got {column!r}")
     v = df.at[row_id, column]
     if pd.isna(v):
-        raise ValueError(f"{name}.{row_id}.{column} is empty in data/{schema(name)['path']}")
+        raise ValueError(f"{name}.{row_id}.{column} is empty in {schema(name, folder)['path']}")
     return v.item() if hasattr(v, "item") else v
 
 
-def cite(source_id: str) -> str:
+def cite(source_id: str, folder=None) -> str:
     """A one-line citation for ``source_id``: authors (year). Title. Organisation. URL."""
-    src = _load_checked("sources")
+    src = _load_checked("sources", _folder(folder))
     if source_id not in src.index:
         raise ValueError(f"source_id must be one of {list(src.index)}; got {source_id!r}")
     r = src.loc[source_id]

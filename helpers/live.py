@@ -16,9 +16,9 @@ chart again (30–40 ms). A move that keeps the template sends only the new tabl
 the browser swaps them into the Vega view it already has (``chart_view.js``). The browser tests
 check that the view redrawn this way is the one a fresh drawing gives.
 
-The browser needs Vega's JavaScript. :func:`bundle_file` has vl-convert bundle it with the
-widget's code once per machine (about a second) and keeps it in a cache folder, so no kernel
-loads anything from the network and later kernels start the widget at once.
+The browser needs Vega's JavaScript. :func:`bundle_code` has vl-convert bundle it with the
+widget's code once per machine (about a second) and keeps it in the course's private cache
+folder, so no kernel loads anything from the network and later kernels start the widget at once.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
@@ -38,7 +36,10 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-__all__ = ["two_step", "SpecTemplates", "refill", "ChartView", "chart_view", "bundle_file"]
+from helpers import cache
+from helpers.render import VL_VERSION
+
+__all__ = ["two_step", "SpecTemplates", "refill", "ChartView", "chart_view", "bundle_code"]
 
 
 def two_step(encode: Callable[..., alt.TopLevelMixin]):
@@ -176,61 +177,31 @@ def refill(template: dict, changes: dict | None) -> dict:
     return spec
 
 
-VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
-"""The Vega-Lite version Altair writes, as vl-convert names it ("v6.4.1" -> "v6_4")."""
+def bundle_code() -> str:
+    """The chart widget's code (``chart_view.js``) bundled with Vega, Vega-Lite and vega-embed
+    by vl-convert (offline), about a second the first time.
 
-
-def cache_dir() -> Path:
-    """The course's cache folder: ``$J2_CACHE_DIR``, else ``$XDG_CACHE_HOME/joules-and-jevons``,
-    else ``~/.cache/joules-and-jevons``."""
-    base = os.environ.get("J2_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "joules-and-jevons"
-    )
-    return Path(base)
-
-
-def write_atomic(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` so that no reader sees half a file; False if it cannot."""
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        return False
-    return True
-
-
-def bundle_file() -> Path:
-    """Path of the chart widget's code (``chart_view.js``) bundled with Vega, Vega-Lite and
-    vega-embed by vl-convert (offline) on first use, and cached per version of both.
-
-    The cache folder is :func:`cache_dir`; if it cannot be written, a temporary folder.
+    The bundle is kept in the course's private cache folder (:func:`helpers.cache.private_dir`),
+    one file per version of the widget code, Altair and vl-convert, and read from nowhere else:
+    the code runs in the learner's notebook page, so a file another user could have written is
+    never used. Without a private folder the bundle is made again in each kernel.
     """
     import vl_convert as vlc
 
     source = (Path(__file__).parent / "chart_view.js").read_text(encoding="utf-8")
     key = hashlib.sha256(f"{alt.__version__}|{vlc.__version__}|{source}".encode()).hexdigest()[:16]
-    folders = (cache_dir(), Path(tempfile.gettempdir()) / "joules-and-jevons")
-    paths = [folder / f"chart-view-{key}.js" for folder in folders]
-    for path in paths:
-        if path.is_file():
-            return path
+    folder = cache.private_dir()
+    path = folder / f"chart-view-{key}.js" if folder is not None else None
+    kept = cache.read_bytes(path) if path is not None else None
+    if kept is not None:
+        return kept.decode("utf-8")
     code = vlc.javascript_bundle(source, vl_version=VL_VERSION)
-    for path in paths:
-        if write_atomic(path, code):
-            # Bundles of earlier versions (and of Altair's own widget, used before) are stale.
-            for old in [
-                *path.parent.glob("chart-view-*.js"),
-                *path.parent.glob("jupyter-chart-*.js"),
-            ]:
-                if old != path:
-                    with contextlib.suppress(OSError):
-                        old.unlink()
-            return path
-    raise OSError("no writable cache folder for the chart widget's JavaScript bundle")
+    if path is not None and cache.write_atomic(path, code):
+        for old in folder.glob("chart-view-*.js"):  # bundles of earlier versions are stale
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return code
 
 
 def _title_shape(title) -> Hashable:
@@ -272,7 +243,7 @@ class ChartView(anywidget.AnyWidget):
 
 @functools.cache
 def _view_class() -> type[ChartView]:
-    return type("ChartView", (ChartView,), {"_esm": bundle_file(), "__module__": __name__})
+    return type("ChartView", (ChartView,), {"_esm": bundle_code(), "__module__": __name__})
 
 
 def chart_view(template: dict, changes: dict | None = None) -> ChartView:
@@ -288,4 +259,5 @@ def chart_view(template: dict, changes: dict | None = None) -> ChartView:
 
 
 if __name__ == "__main__":  # `python -m helpers.live`: build the bundle now (make, Binder)
-    print(f"chart widget bundle: {bundle_file()}")
+    bundle_code()
+    print(f"chart widget bundle cached in {cache.private_dir() or 'memory only'}")

@@ -72,7 +72,47 @@ def log_slider(
     )
 
 
-def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) -> widgets.VBox:
+class _WithStill:
+    """A live widget whose mime bundle also carries a still form of what it shows first.
+
+    A running notebook shows the live widget; a saved one, opened before anything runs (or
+    untrusted, or in a front end without widgets, or as a static page), shows the still: where
+    the widget starts. ``tools/execute_notebooks.py`` commits the still and drops the live
+    widget, whose state a saved notebook cannot bring back.
+    """
+
+    note = "Live widget: it appears when this cell runs. What it shows first:"
+
+    def still(self) -> tuple[dict, dict]:
+        """``(data, metadata)`` of a mime bundle: the widget's starting output."""
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        live = super()._repr_mimebundle_(**kwargs)
+        data, metadata = self.still()
+        return {**data, **live, "text/plain": f"{self.note} {data['text/plain']}"}, metadata
+
+
+class Explorer(_WithStill, widgets.VBox):
+    """An explorer's box: controls, a line for problems, and the chart that redraws (see
+    :func:`explorer`). Its still is the chart at the controls' values as a picture
+    (:func:`helpers.render.chart_bundle`: PNG and text; the SVG is left out to keep the
+    committed notebooks small, and nbval does not compare explorer cells)."""
+
+    note = "Explorer: its sliders appear when this cell runs. Starting picture:"
+
+    def values(self) -> dict:
+        return {k: c.value for k, c in self.control_widgets.items()}
+
+    def still(self) -> tuple[dict, dict]:
+        from helpers import render
+
+        data, metadata = render.chart_bundle(self.spec_function(**self.values()))
+        data.pop("image/svg+xml")
+        return data, metadata
+
+
+def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) -> Explorer:
     """Wire ``controls`` to a chart that redraws in the browser on every change.
 
     Parameters
@@ -121,7 +161,7 @@ def explorer(figure: Callable[..., tuple], controls: dict[str, widgets.Widget]) 
 
     for control in controls.values():
         control.observe(redraw, names="value")
-    box = widgets.VBox([*controls.values(), problem, view])
+    box = Explorer([*controls.values(), problem, view])
     box.draw_function, box.fill_function, box.spec_function = draw, fill, spec
     box.control_widgets = controls
     box.spec_templates = templates
@@ -946,11 +986,22 @@ def claims_ledger(ledger: pd.DataFrame | None = None) -> widgets.Box:
         return charts.table(rows[LEDGER_COLUMNS])
 
     out = widgets.interactive_output(lambda **kw: display(draw(**kw)), controls)
-    box = widgets.Box(
+    box = Ledger(
         [*controls.values(), out], layout=widgets.Layout(display="flex", flex_flow="column")
     )
     box.draw_function, box.control_widgets = draw, controls
     return box
+
+
+class Ledger(_WithStill, widgets.Box):
+    """The claims ledger's box (see :func:`claims_ledger`); its still is the table it starts
+    with."""
+
+    note = "Claims ledger: its menus appear when this cell runs. The table it starts with:"
+
+    def still(self) -> tuple[dict, dict]:
+        shown = self.draw_function(**{k: c.value for k, c in self.control_widgets.items()})
+        return {"text/html": shown._repr_html_(), "text/plain": repr(shown)}, {}
 
 
 RECONCILIATION_STEPS = {

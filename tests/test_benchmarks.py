@@ -26,6 +26,7 @@ def test_benchmark_smoke_run_prints_every_section():
         "4. Notebooks",
         "5. ",
         "6. Installed",
+        "7. Calculator mode",
     ):
         assert f"\n{heading}" in out.stdout, f"section {heading!r} missing:\n{out.stdout}"
     assert "whole course" in out.stdout

@@ -37,20 +37,23 @@ def _expected(path: Path) -> dict:
     """What the page for ``path`` must show, counted from the committed notebook."""
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    live = [
-        "".join(c["source"])
+    live = [c for c in code if build_book.LIVE_TAG in c.get("metadata", {}).get("tags", [])]
+    pictures = [
+        o
         for c in code
-        if "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
-        and "widgets." in "".join(c["source"])
+        for o in c.get("outputs", [])
+        if {"image/svg+xml", "image/png"} & set(o.get("data", {}))
     ]
-    explorers = sum("explorer(" in src for src in live)  # each draws a chart; the ledger a table
-    svgs = sum("image/svg+xml" in o.get("data", {}) for c in code for o in c.get("outputs", []))
     return {
         "cells": len(nb["cells"]),
-        "charts": svgs + explorers,
-        "explorers": explorers,
+        "charts": len(pictures),  # every chart, and every explorer's starting picture
+        "alts": [
+            "".join(o["data"]["text/plain"]) for o in pictures if "image/svg+xml" in o["data"]
+        ],
         "live": len(live),
-        "tables": sum("ledger(" in src for src in live),
+        "tables": sum(
+            any("text/html" in o.get("data", {}) for o in c.get("outputs", [])) for c in live
+        ),
     }
 
 
@@ -91,7 +94,8 @@ def test_page_fetches_nothing_from_the_network(book, name):
     remote += re.findall(r"import\(\s*['\"](?:https?:)?//[^)]{0,80}", page)
     remote += re.findall(r"@import\s+['\"]?(?:url\()?['\"]?(?:https?:)?//[^;]{0,80}", page)
     assert not remote, f"{name} would load from the network: {remote}"
-    assert 'ipynb"' not in page, f"{name} still links to a notebook file"
+    local = re.findall(r'href="(?![a-z]+://)[^"]*\.ipynb[#"]', page)
+    assert not local, f"{name} still links to a notebook file: {local}"
 
 
 # --- in the browser ------------------------------------------------------------------------
@@ -192,6 +196,8 @@ def test_chapter_page_renders_offline(site, offline_page, screenshot, path):
                 drawn: imgs.filter(i => i.naturalWidth > 0).length + svgs.length,
                 broken: imgs.filter(i => i.naturalWidth === 0).length,
                 notes: document.querySelectorAll('.j2-explorer-note').length,
+                alts: [...document.querySelectorAll(
+                    ".jp-OutputArea-output[data-mime-type='image/svg+xml'] img")].map(i => i.alt),
                 tablesAfterNotes: [...document.querySelectorAll('.jp-Cell')].filter(c =>
                     c.querySelector('.j2-explorer-note') && c.querySelector('table')).length,
                 title: document.title,
@@ -200,15 +206,16 @@ def test_chapter_page_renders_offline(site, offline_page, screenshot, path):
     )
     print(f"{path.stem}: loaded and drawn in {seconds:.2f} s")
     screenshot(page, f"book_{path.stem}")
-    if want["explorers"]:
+    if want["live"]:
         page.locator(".j2-explorer-note").first.scroll_into_view_if_needed()
         screenshot(page, f"book_{path.stem}_explorer")
     assert seen["cells"] == want["cells"], seen
     assert seen["broken"] == 0, f"{seen['broken']} images did not decode"
     assert seen["drawn"] == want["charts"], (
         f"{seen['drawn']} charts drawn, expected {want['charts']} "
-        f"(SVG outputs + one starting chart per explorer)"
+        f"(chart outputs + one starting picture per explorer)"
     )
+    assert seen["alts"] == want["alts"], "a chart image lacks its title and description as alt"
     assert seen["notes"] == want["live"]
     assert seen["tablesAfterNotes"] == want["tables"], "a live table (the ledger) shows no rows"
     assert seen["title"].startswith(path.name[:2]), seen["title"]

@@ -13,105 +13,125 @@ press to its redrawn chart (recorded, never asserted).
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, require_chromium
 
-from helpers.server import SERVER_FLAG
+from helpers.server import start_lab
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    """JupyterLab as a learner meets it on a new machine or on Binder: a fresh Jupyter data
+    directory (nothing trusted), every cell in the page (windowed rendering off, so all outputs
+    can be counted), no autosave (the tests never write to the notebooks) and no news toast."""
     require_chromium()
     (ARTIFACTS / "timings.tsv").unlink(missing_ok=True)  # this run's timings only
     home = tmp_path_factory.mktemp("jupyter")
     config = home / "config"
     (config / "labconfig").mkdir(parents=True)
-    # No "get notified about Jupyter news?" toast over the page.
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
+    settings = home / "settings"
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    }.items():
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
     env = {
-        **os.environ,
         "JUPYTER_CONFIG_DIR": str(config),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTER_DATA_DIR": str(home / "data"),  # no notebook signatures: nothing is trusted
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
     }
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={ROOT}",
-        "--LabApp.expose_app_in_browser=True",
-        "--ServerApp.port_retries=0",
-        SERVER_FLAG,
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("JupyterLab did not start: " + (home / "server.log").read_text()[-2000:])
-    if proc.poll() is not None:
-        pytest.fail("JupyterLab exited: " + (home / "server.log").read_text()[-2000:])
-    yield base, token
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    args = ["--LabApp.expose_app_in_browser=True"]  # window.jupyterapp, for the tests
+    with start_lab(ROOT, env=env, args=args, log_dir=home) as server:
+        assert server.token not in " ".join(server.process.args), "token on the command line"
+        yield server.url, server.token
 
 
 def _expected(name: str) -> dict:
+    """What the committed notebook holds: chart outputs, explorer cells, error cells."""
     nb = json.loads((ROOT / "notebooks" / name).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    tags = [set(c.get("metadata", {}).get("tags", [])) for c in code]
-    svgs = sum(
-        1 for c in code for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})
-    )
+    live = [c for c in code if "live-widget" in c.get("metadata", {}).get("tags", [])]
+    outputs = [(c, o) for c in code for o in c.get("outputs", [])]
+    pngs = [o for _, o in outputs if "image/png" in o.get("data", {})]
     return {
-        "errors": sum("raises-exception" in t for t in tags),
-        "svgs": svgs,
+        "errors": sum("raises-exception" in c.get("metadata", {}).get("tags", []) for c in code),
+        # Run All: static charts come back as SVG; live cells become widgets.
+        "svgs": sum("image/svg+xml" in o.get("data", {}) for c, o in outputs if c not in live),
         "explorers": sum(
-            "nbval-ignore-output" in t and "explorer(" in "".join(c["source"])
-            for t, c in zip(tags, code, strict=True)
+            any("image/png" in o.get("data", {}) for o in c.get("outputs", [])) for c in live
         ),
+        # First open, untrusted: every chart and every explorer's still as a PNG.
+        "png_widths": [o["metadata"]["image/png"]["width"] for o in pngs],
     }
+
+
+def _full_page_screenshot(page, screenshot, name: str) -> None:
+    """Grow the window to the notebook's height, then photograph the whole page."""
+    height = page.evaluate(
+        "() => Math.max(...['.jp-WindowedPanel-outer', '.jp-WindowedPanel-inner', '.jp-Notebook']"
+        ".map(q => document.querySelector(q)).filter(Boolean).map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1280, "height": min(int(height) + 200, 30_000)})
+    page.evaluate(
+        "() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })"
+    )
+    page.wait_for_timeout(500)
+    screenshot(page, name)
+
+
+def _open_as_saved(page, base: str, token: str, name: str) -> None:
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+
+
+# Every picture shown as an image output, with its size on the page and whether it decoded.
+_IMAGES = """() => [...document.querySelectorAll(
+        ".jp-OutputArea-output[data-mime-type='image/png'] img,"
+        + " .jp-OutputArea-output[data-mime-type='image/svg+xml'] img")]
+    .map(i => ({mime: i.closest('[data-mime-type]').dataset.mimeType,
+                decoded: i.complete && i.naturalWidth > 0,
+                width: Number(i.getAttribute('width'))}))"""
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_opened_as_saved_shows_every_chart(lab, offline_page, screenshot, name):
+    """What a class on Binder sees first: the committed notebook, untrusted, before anything
+    runs. Every chart, and every explorer's starting picture, shows as an image at its size;
+    no chart appears as text."""
+    base, token = lab
+    page, blocked = offline_page
+    want = _expected(name)["png_widths"]
+    _open_as_saved(page, base, token, name)
+    page.wait_for_function(
+        f"n => ({_IMAGES})().filter(i => i.decoded).length >= n", arg=len(want), timeout=60_000
+    )
+    images = page.evaluate(_IMAGES)
+    trusted = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.model.cells.get(0).trusted"
+    )
+    outputs = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
+    _full_page_screenshot(page, screenshot, f"{Path(name).stem}_as_saved")
+    assert not trusted, "the notebook opened as trusted: the test would not see what Binder shows"
+    assert [i["mime"] for i in images] == ["image/png"] * len(want), images
+    assert all(i["decoded"] for i in images), images
+    assert [i["width"] for i in images] == want, "an image is not shown at its own size"
+    for text in ("alt.Chart", "alt.LayerChart", "Chart: "):
+        assert text not in outputs, f"a chart shows as text ({text!r}) instead of a picture"
+    assert not blocked, f"requests to the network: {blocked}"
 
 
 # An explorer draws its chart in the browser (vega-embed inside Altair's chart widget): one
@@ -142,8 +162,7 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     base, token = lab
     page, blocked = offline_page
     t_open = time.perf_counter()
-    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    _open_as_saved(page, base, token, name)
     page.wait_for_function(
         "() => { const p = window.jupyterapp?.shell?.currentWidget;"
         " return p && p.sessionContext && p.sessionContext.session?.kernel?.connectionStatus === 'connected'; }",
@@ -210,17 +229,7 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     stem = Path(name).stem
     for i in range(explorers):  # each explorer after its move, as a learner sees it
         screenshot(page.locator(".jupyter-widgets.widget-vbox").nth(i), f"{stem}_explorer_{i + 1}")
-    # A full-page picture: grow the window to the notebook's height, then photograph it.
-    height = page.evaluate(
-        "() => Math.max(...['.jp-WindowedPanel-outer', '.jp-WindowedPanel-inner', '.jp-Notebook']"
-        ".map(q => document.querySelector(q)).filter(Boolean).map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": 1280, "height": min(int(height) + 200, 30_000)})
-    page.evaluate(
-        "() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })"
-    )
-    page.wait_for_timeout(500)
-    screenshot(page, stem)
+    _full_page_screenshot(page, screenshot, stem)
     with open(ARTIFACTS / "timings.tsv", "a") as f:
         moves = " ".join(f"{ms:.0f}" for ms in redraw_ms)
         f.write(f"{name}\t{seconds_to_rendered:.1f}\t{moves}\n")

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import socket
-import subprocess
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -31,16 +27,14 @@ _spec.loader.exec_module(calculators)
 
 
 def _explorer_calls(path: Path) -> list[str]:
-    """Names of the ``helpers.widgets`` explorers that ``path``'s explorer cells call."""
+    """Names of the ``helpers.widgets`` explorers that ``path``'s live widget cells call."""
     nb = json.loads(path.read_text())
     calls = []
     for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "explorer(" in source:
-            assert "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []), (
-                f"{path.name}: explorer cell not tagged nbval-ignore-output"
-            )
-            calls += re.findall(r"widgets\.(\w+_explorer)\(", source)
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "code" and "live-widget" in tags:
+            assert "nbval-ignore-output" in tags, f"{path.name}: live cell not nbval-ignore-output"
+            calls += re.findall(r"widgets\.(\w+_explorer)\(", "".join(cell["source"]))
     return calls
 
 
@@ -51,59 +45,19 @@ def test_calculators_include_every_chapter_explorer():
     assert not missing, f"add these explorers to notebooks/calculators.ipynb: {sorted(missing)}"
 
 
-def test_calculators_listen_on_localhost_only():
+def test_calculators_listen_on_localhost_only_and_start_a_kernel_ahead():
     cmd = calculators.command(8866)
     assert "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
     assert str(NOTEBOOK) in cmd
-
-
-class Server(NamedTuple):
-    url: str
-    log_path: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    assert "--preheat_kernel=True" in cmd and "--pool_size=1" in cmd
 
 
 @pytest.fixture(scope="module")
 def voila(chromium, tmp_path_factory):
     home = tmp_path_factory.mktemp("voila")
-    port = _free_port()
-    env = calculators.environment(
-        {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "PYTHONUNBUFFERED": "1"}
-    )
-    log_path = home / "voila.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        # As `make calculators`, but a failing cell shows its traceback in the page (and here).
-        calculators.command(port, show_tracebacks=True),
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            pytest.fail("Voilà exited: " + log_path.read_text()[-2000:])
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.terminate()
-                pytest.fail("Voilà did not start: " + log_path.read_text()[-2000:])
-            time.sleep(0.3)
-    yield Server(f"http://127.0.0.1:{port}/", log_path)
-    proc.terminate()  # Voilà shuts its kernels down on SIGTERM
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    # As `make calculators`, but a failing cell shows its traceback in the page (and here).
+    with calculators.start(show_tracebacks=True, log_dir=home) as server:
+        yield server
 
 
 _ERROR = "[data-mime-type='application/vnd.jupyter.stderr']"  # a traceback or a warning
@@ -141,7 +95,7 @@ def test_calculators_render_offline_and_redraw(voila, offline_page, screenshot):
     stalls = []
     for _attempt in range(2):
         start = time.perf_counter()
-        page.goto(voila.url, wait_until="commit", timeout=60_000)
+        page.goto(voila.url + "/", wait_until="commit", timeout=60_000)
         try:
             page.wait_for_function(ready, arg=expected, timeout=60_000)
             break
@@ -152,7 +106,7 @@ def test_calculators_render_offline_and_redraw(voila, offline_page, screenshot):
                 f" chart; console: {console[-5:]}; page: {page.inner_text('body')[-300:]!r}"
             )
     else:
-        pytest.fail("\n".join(stalls) + f"\nVoilà log: {voila.log_path.read_text()[-1500:]}")
+        pytest.fail("\n".join(stalls) + f"\nVoilà log: {voila.log_tail(1500)}")
     if stalls:
         print(f"calculators: reloaded after a stall: {stalls[0]}")
     failed = page.locator(_ERROR)

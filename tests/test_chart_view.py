@@ -116,7 +116,7 @@ def test_a_chart_redrawn_in_place_is_the_chart_drawn_afresh(offline_page, name):
     page, blocked = offline_page
     page.goto("about:blank")
     page.add_script_tag(content=_HARNESS)
-    page.evaluate("code => j2.load(code)", live.bundle_file().read_text(encoding="utf-8"))
+    page.evaluate("code => j2.load(code)", live.bundle_code())
     states, in_place = _states(name)
     assert in_place > 0, "no move redrew in place: nothing would be tested"
     page.evaluate("state => j2.start(state)", states[0])

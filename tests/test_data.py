@@ -4,24 +4,26 @@ source that exists."""
 
 import json
 import shutil
+from pathlib import Path
 
 import frictionless
 import pytest
 
 from helpers import data
 
-PACKAGE = json.loads((data.DATA_DIR / "datapackage.json").read_text())
+DATA_DIR = data.default_folder()
+PACKAGE = json.loads((DATA_DIR / "datapackage.json").read_text())
 NAMES = [r["name"] for r in PACKAGE["resources"]]
 
 
 def test_package_is_valid_per_frictionless():
-    report = frictionless.Package(str(data.DATA_DIR / "datapackage.json")).validate()
+    report = frictionless.Package(str(DATA_DIR / "datapackage.json")).validate()
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "message"])
 
 
 def test_every_csv_in_data_is_declared():
     declared = {r["path"] for r in PACKAGE["resources"]}
-    on_disk = {p.name for p in data.DATA_DIR.glob("*.csv")}
+    on_disk = {p.name for p in DATA_DIR.glob("*.csv")}
     assert on_disk == declared
 
 
@@ -61,6 +63,10 @@ def test_every_source_is_cited_somewhere():
     assert not unused, f"sources never cited by a table: {sorted(unused)}"
 
 
+def test_the_tables_are_read_from_data_in_a_checkout():
+    assert DATA_DIR == Path(__file__).resolve().parent.parent / "data"
+
+
 def test_load_returns_a_copy():
     df = data.load("gpus")
     df.loc["h100-sxm", "tdp_w"] = -1
@@ -79,16 +85,11 @@ def test_value_errors_name_what_is_wrong():
 
 
 @pytest.fixture
-def broken_copy(tmp_path, monkeypatch):
-    """A copy of data/ that a test may break; helpers.data reads from it."""
+def broken_copy(tmp_path):
+    """A copy of data/ that a test may break; read it with ``folder=``."""
     target = tmp_path / "data"
-    shutil.copytree(data.DATA_DIR, target)
-    monkeypatch.setattr(data, "DATA_DIR", target)
-    data._package.cache_clear()
-    data._load_checked.cache_clear()
-    yield target
-    data._package.cache_clear()
-    data._load_checked.cache_clear()
+    shutil.copytree(DATA_DIR, target)
+    return target
 
 
 def _replace(path, old, new):
@@ -126,5 +127,5 @@ def _replace(path, old, new):
 def test_broken_tables_are_rejected_by_both_validators(broken_copy, old, new, message):
     _replace(broken_copy / "gpus.csv", old, new)
     with pytest.raises(data.DataError, match=message):
-        data.load("gpus")
+        data.load("gpus", folder=broken_copy)
     assert not frictionless.Package(str(broken_copy / "datapackage.json")).validate().valid

@@ -28,6 +28,7 @@ import json
 from pathlib import Path
 
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -140,7 +141,8 @@ def _scan(path: Path):
             continue
         if "raises-exception" in cell.get("metadata", {}).get("tags", []):
             continue
-        source = "".join(cell["source"])
+        # IPython syntax (the Colab cell's %pip) becomes the Python it runs as.
+        source = TransformerManager().transform_cell("".join(cell["source"]))
         for line, value, text in _literals(source):
             yield i, line, value, text, source.splitlines()[line - 1].strip()
 

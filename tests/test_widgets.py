@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
-from helpers import live, widgets
+from helpers import live, render, widgets
 
 EXPLORERS = sorted(n for n in dir(widgets) if n.endswith("_explorer"))
 
@@ -79,8 +79,22 @@ def test_every_slider_corner_draws_a_chart(name):
     for values in corner_cases(box):
         chart = box.draw_function(**values)
         assert isinstance(chart, alt.TopLevelMixin), values
-        svg = alt.renderers.get()(chart.to_dict())
-        assert "<svg" in svg["image/svg+xml"], values
+        svg = render._vlc().vegalite_to_svg(chart.to_dict(), vl_version=render.VL_VERSION)
+        assert "<svg" in svg, values
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_an_explorer_displays_with_its_starting_picture(name):
+    """The live widget for a running notebook, and beside it the chart it starts with as a
+    picture for a saved one (tools/execute_notebooks.py keeps the picture)."""
+    helpers.setup()
+    box = _build(name)
+    data, metadata = box._repr_mimebundle_()
+    assert set(data) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
+    start, _ = alt.renderers.get()(box.draw_function(**box.values()).to_dict())
+    assert data["image/png"] == start["image/png"]
+    assert data["text/plain"] == f"{box.note} {start['text/plain']}"
+    assert metadata["image/png"]["width"] > 0
 
 
 def test_timeline_total_is_training_plus_inference_and_crossing_is_mid_chart():
@@ -173,12 +187,13 @@ def test_templates_fall_back_to_altair_when_a_table_cannot_be_told_apart():
 
 def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypatch):
     monkeypatch.setenv("J2_CACHE_DIR", str(tmp_path))
-    path = live.bundle_file()
-    assert path.parent == tmp_path and path.stat().st_size > 100_000
-    code = path.read_text()
+    code = live.bundle_code()
+    (path,) = tmp_path.glob("chart-view-*.js")
+    assert len(code) > 100_000 and path.read_text() == code
     assert "https://esm.sh" not in code and "cdn.jsdelivr" not in code
     assert "j2_title" in code and "export" in code  # the widget's own code, as a module
-    assert live.bundle_file() == path  # the second call reuses it
+    path.write_text(code + "// read back")
+    assert live.bundle_code().endswith("// read back")  # the second call reuses it
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

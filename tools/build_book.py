@@ -6,22 +6,18 @@ The pages are converted by nbconvert from the committed outputs (nothing is exec
 so the book shows exactly what nbval checks. They load nothing from the network: the template
 drops the require.js, MathJax, Mermaid and widget scripts nbconvert's ``lab`` template would
 fetch from CDNs. The notebooks contain no TeX math (their ``$`` signs are dollars), so MathJax
-would only turn prices into italic formulae. Charts are SVG outputs, inlined as data: URIs.
+would only turn prices into italic formulae. Charts are SVG outputs, inlined as data: URIs,
+each with its title and description (the output's text form) as the image's alternative text.
 
-A live widget cell (tagged ``nbval-ignore-output``, calling ``widgets.``: an explorer, or chapter
-06's filterable ledger) has no committed output: its sliders and menus need a live kernel. In the
-book it shows a note saying where they work, and what the widget shows at its starting values
-(a chart, or the ledger's table). To get those values the build replays the code cells above it
-in this process (charts are not rendered while replaying), builds the widget and calls its
-``draw_function`` once.
+A live widget cell (tagged ``live-widget``: an explorer, or chapter 06's filterable ledger) is
+committed with its still, what it shows at its starting values (a chart, or the ledger's
+table; see ``helpers.widgets``); its sliders and menus need a live kernel. In the book it shows
+a note saying where they work, above that still.
 """
 
 from __future__ import annotations
 
-import ast
-import base64
 import html
-import os
 import re
 import sys
 import time
@@ -34,6 +30,7 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 CHAPTERS = "[0-9][0-9]_*.ipynb"
+LIVE_TAG = "live-widget"
 DEFAULT_OUT = ROOT / "build" / "book"
 BOOK_TITLE = "Joules & Jevons"
 
@@ -65,6 +62,11 @@ TEMPLATE = r"""
 {{ super() }}
 {{ resources.j2_nav }}
 {%- endblock body_header -%}
+{%- block data_svg scoped -%}
+<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
+<img alt="{{ output.data['text/plain'] | default('Chart') | escape_html }}" src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 | escape_html }}">
+</div>
+{%- endblock data_svg -%}
 {%- block body_footer -%}
 {{ resources.j2_nav | replace('class="j2-nav"', 'class="j2-nav j2-bottom"') }}
 {{ super() }}
@@ -78,9 +80,8 @@ def chapters() -> list[Path]:
 
 
 def is_live_widget(cell) -> bool:
-    """A live widget cell: tagged ``nbval-ignore-output`` and calling ``widgets.``."""
-    tags = cell.get("metadata", {}).get("tags", [])
-    return cell.cell_type == "code" and "nbval-ignore-output" in tags and "widgets." in cell.source
+    """A live widget cell (an explorer, or chapter 06's ledger): tagged ``live-widget``."""
+    return cell.cell_type == "code" and LIVE_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def title(nb) -> str:
@@ -93,100 +94,30 @@ def title(nb) -> str:
     raise ValueError("notebook has no '# ' title")
 
 
-def explorer_charts(path: Path, nb) -> dict[int, dict]:
-    """Cell index → mime bundle of each live widget's output at its starting values (an SVG
-    chart, or HTML for a table).
-
-    Replays the code cells above each explorer in an in-process IPython shell (a fresh namespace
-    per notebook, working directory ``notebooks/`` as when the notebook runs). Displays are
-    switched off while replaying, so charts above the explorer cost nothing.
-    """
-    wanted = [i for i, c in enumerate(nb.cells) if is_live_widget(c)]
-    if not wanted:
-        return {}
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
-
-    shell = InteractiveShell.instance()
-    shell.reset(new_session=False)
-    formatter = shell.display_formatter
-    saved_format, cwd = formatter.format, os.getcwd()
-    formatter.format = lambda *args, **kwargs: ({}, {})
-    os.chdir(path.parent)
-    charts: dict[int, dict] = {}
-    try:
-        with capture_output():
-            for i, cell in enumerate(nb.cells[: wanted[-1] + 1]):
-                if cell.cell_type != "code":
-                    continue
-                if i not in wanted:
-                    result = shell.run_cell(cell.source, silent=True, store_history=False)
-                    raises = "raises-exception" in cell.metadata.get("tags", [])
-                    if not result.success and not raises:
-                        raise RuntimeError(f"{path.name}: cell {i} failed: {result.error_in_exec}")
-                    continue
-                tree = ast.parse(cell.source)
-                *body, last = tree.body
-                if not isinstance(last, ast.Expr):
-                    raise ValueError(
-                        f"{path.name}: explorer cell {i} does not end in an expression"
-                    )
-                if body:
-                    shell.run_cell(ast.unparse(ast.Module(body, [])), silent=True)
-                box = shell.ev(ast.unparse(last.value))
-                values = {k: c.value for k, c in box.control_widgets.items()}
-                shown = box.draw_function(**values)
-                if hasattr(shown, "_repr_mimebundle_"):  # an Altair chart
-                    bundle = shown._repr_mimebundle_()
-                    if isinstance(bundle, tuple):
-                        bundle = bundle[0]
-                    if "image/svg+xml" not in bundle:
-                        raise RuntimeError(f"{path.name}: cell {i}'s chart is not SVG (setup()?)")
-                    charts[i] = {"image/svg+xml": bundle["image/svg+xml"]}
-                else:  # a table
-                    charts[i] = {"text/html": shown._repr_html_(), "text/plain": repr(shown)}
-    finally:
-        formatter.format = saved_format
-        os.chdir(cwd)
-        shell.reset(new_session=False)
-    return charts
-
-
-def with_explorer_charts(path: Path, nb):
-    """The notebook with a note and the starting output of each live widget cell."""
-    for i, svg in explorer_charts(path, nb).items():
-        nb.cells[i].outputs = [
-            nbformat.v4.new_output(
+def with_notes(nb):
+    """The notebook with a note above the committed still of each live widget cell."""
+    for cell in nb.cells:
+        if is_live_widget(cell):
+            note = nbformat.v4.new_output(
                 "display_data",
                 data={"text/html": EXPLORER_NOTE, "text/plain": "Live explorer (sliders)"},
-            ),
-            nbformat.v4.new_output("display_data", data=svg),
-        ]
+            )
+            cell.outputs = [note, *cell.outputs]
     return nb
 
 
-_IMG = re.compile(r'<img (?:alt="[^"]*" )?src="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"')
-_CHART_TITLE = re.compile(r"aria-label=\"Title text '(.*?)'\"")
 _NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_\-]+)\.ipynb(#[^"]*)?"')
 
 
-def _alt_text(match: re.Match) -> str:
-    """Give each SVG chart image an alt text: its title, read from Vega's aria labels."""
-    svg = base64.b64decode(match.group(1)).decode("utf-8", "replace")
-    found = _CHART_TITLE.search(svg)
-    alt = html.escape(f"Chart: {html.unescape(found.group(1))}" if found else "Chart", quote=True)
-    return f'<img alt="{alt}" src="data:image/svg+xml;base64,{match.group(1)}"'
-
-
 def rewrite(page: str, names: set[str]) -> str:
-    """Links to chapter notebooks → their pages; alt text on chart images."""
+    """Links to chapter notebooks → their pages."""
 
     def link(m: re.Match) -> str:
         if m.group(1) not in names:
             return m.group(0)
         return f'href="{m.group(1)}.html{m.group(2) or ""}"'
 
-    return _IMG.sub(_alt_text, _NB_LINK.sub(link, page))
+    return _NB_LINK.sub(link, page)
 
 
 def nav(prev: tuple[str, str] | None, nxt: tuple[str, str] | None) -> str:
@@ -250,7 +181,7 @@ def build(out_dir: Path | str | None = None) -> list[Path]:
     )
     written = []
     for k, (path, nb) in enumerate(zip(paths, books, strict=True)):
-        nb = with_explorer_charts(path, nb)
+        nb = with_notes(nb)
         resources = {
             "metadata": {"name": entries[k][1], "path": str(path.parent)},
             "j2_nav": nav(

@@ -1,5 +1,5 @@
 """Execute notebooks in place and strip volatile metadata, so that committed outputs are what
-nbval compares and diffs stay readable.
+nbval compares and diffs stay readable. Live widgets are replaced by their stills.
 
 Usage: python tools/execute_notebooks.py notebooks/01_training_vs_inference.ipynb [...]
 """
@@ -11,6 +11,20 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widget(output):
+    """``output`` without its live widget view, which a saved notebook cannot bring back; the
+    still beside it (an explorer's starting picture, see ``helpers.widgets``) stays. None if
+    nothing but text would be left."""
+    data = output.get("data", {})
+    if WIDGET not in data:
+        return output
+    data.pop(WIDGET)
+    output.get("metadata", {}).pop(WIDGET, None)
+    return output if set(data) - {"text/plain"} else None
 
 
 def execute(path: Path) -> None:
@@ -26,14 +40,8 @@ def execute(path: Path) -> None:
     }
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        # Widget views are live-kernel state that a saved notebook cannot replay: drop them, so a
-        # reader sees the sliders only after running the cell (as the notebook text says).
         if "outputs" in cell:
-            cell.outputs = [
-                out
-                for out in cell.outputs
-                if "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
-            ]
+            cell.outputs = [out for out in map(without_widget, cell.outputs) if out is not None]
     nbformat.validate(nb)
     nbformat.write(nb, path)
     print(f"executed {path}")
