@@ -357,9 +357,13 @@ _CALCULATORS_READY = (
 def calculators(visitors: int) -> None:
     """Calculator mode as a class meets it: the seconds from opening the page to every explorer
     drawn, with Voilà's pool (a kernel started ahead that has already run the notebook) and
-    without it (a kernel started for each visitor)."""
+    without it (a kernel started for each visitor); and, as the floor, Voilà's page for a
+    notebook whose only output is one slider, from the same kind of pool."""
     import importlib.util
     import shutil
+    import tempfile
+
+    from helpers import server as servers
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     try:
@@ -376,39 +380,53 @@ def calculators(visitors: int) -> None:
         "live-widget" in c.get("metadata", {}).get("tags", [])
         for c in nbformat.read(calc.NOTEBOOK, 4).cells
     )
+    floor_nb = Path(tempfile.mkdtemp(prefix="j2-bench-voila-")) / "floor.ipynb"
+    cell = nbformat.v4.new_code_cell("import ipywidgets as w\nw.FloatSlider()")
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, floor_nb)
+    one_slider = "() => document.querySelector('.widget-slider .noUi-handle') !== null"
 
-    def page_ready(browser, url: str) -> float:
+    def page_ready(browser, url: str, ready: str, arg=None) -> float:
         page = browser.new_page()
         t0 = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=120_000)
-        page.wait_for_function(_CALCULATORS_READY, arg=explorers, timeout=120_000)
+        page.wait_for_function(ready, arg=arg, timeout=120_000)
         seconds = time.perf_counter() - t0
         page.close()
         return seconds
+
+    def visits(browser, server, ready, arg=None, settle: float = 5.0) -> list[float]:
+        out = []
+        for _ in range(visitors):
+            time.sleep(settle)  # the pool refills behind each visitor
+            out.append(page_ready(browser, server.url + "/", ready, arg))
+        return out
 
     print(f"\n7. Calculator mode (Voilà): seconds from opening the page to all {explorers}"
           " explorers drawn, in headless Chromium")  # fmt: skip
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium)
+        with servers.start_voila(floor_nb, template_dir=calc.TEMPLATES, pool_size=1) as server:
+            floor = min(visits(browser, server, one_slider, settle=10.0))
         t_start = time.perf_counter()
         with calc.start(pool_size=1) as server:
             t_up = time.perf_counter() - t_start
-            fill = page_ready(browser, server.url + "/")  # arrives at once: waits for the pool
-            ready = []
-            for _ in range(visitors):
-                time.sleep(max(2.0 * fill, 5.0))  # the pool refills behind each visitor
-                ready.append(page_ready(browser, server.url + "/"))
+            fill = page_ready(browser, server.url + "/", _CALCULATORS_READY, explorers)
+            ready = visits(browser, server, _CALCULATORS_READY, explorers, max(2.0 * fill, 5.0))
         print(
             f"   with a kernel started ahead: server up in {t_up:.1f} s; the pool is filled"
             f" {fill:.1f} s later (a visitor arriving at once waits that long)"
         )
         print(
             f"   first visitor once the pool is filled: {min(ready):.2f} s (best of {visitors},"
-            f" worst {max(ready):.2f} s)  {_verdict(min(ready), 1.0, 's')}"
+            f" worst {max(ready):.2f} s) = {min(ready) / floor:.1f} × the floor  "
+            f"{_verdict(min(ready), 1.0, 's')}"
         )
+        print(f"   floor: Voilà's page with one slider, from a pool: {floor:.2f} s")
         with calc.start(pool_size=0) as server:
-            page_ready(browser, server.url + "/")  # first use of the machine's caches
-            cold = [page_ready(browser, server.url + "/") for _ in range(visitors)]
+            page_ready(browser, server.url + "/", _CALCULATORS_READY, explorers)  # warm caches
+            cold = visits(browser, server, _CALCULATORS_READY, explorers, settle=1.0)
         print(f"   a kernel per visitor (no pool, Binder's route): {min(cold):.2f} s")
         browser.close()
 

@@ -5,8 +5,20 @@
 // datasets and a new title: the drawn view keeps its compiled dataflow and its SVG elements,
 // swaps the rows, sets two title signals and runs again, which is what makes a move cheap.
 //
-// vl-convert bundles this file with Vega, Vega-Lite and vega-embed (helpers.live.bundle_file),
-// under the name `vegaEmbed`; the file has no imports.
+// Vega, Vega-Lite and vega-embed come from one shared widget model (helpers.live.VegaLibrary),
+// whose module vl-convert bundles once per machine (about 900 kB) and the page loads once, however
+// many charts it shows: its module resolves the promise below with `vegaEmbed`. This file has no
+// imports and stays small, since every chart widget carries its own copy.
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => {
+    resolve = r;
+  });
+  promise.resolve = resolve;
+  return promise;
+}
+globalThis.__j2VegaEmbed ??= deferred();
 
 const TITLE = "j2_title";
 const SUBTITLE = "j2_subtitle";
@@ -90,6 +102,7 @@ async function render({ model, el }) {
       return;
     }
     const options = { ...(model.get("embed_options") ?? {}), mode: "vega-lite", patch: titleSignals };
+    const vegaEmbed = await globalThis.__j2VegaEmbed;
     api = await vegaEmbed(el, structuredClone(spec), options);
     await update(); // a view drawn after some moves starts from the latest data
   }

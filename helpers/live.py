@@ -32,6 +32,7 @@ from pathlib import Path
 
 import altair as alt
 import anywidget
+import ipywidgets
 import numpy as np
 import pandas as pd
 import traitlets
@@ -177,31 +178,58 @@ def refill(template: dict, changes: dict | None) -> dict:
     return spec
 
 
+_LIBRARY = """
+// The shared Vega library of the course's chart widgets (see chart_view.js).
+globalThis.__j2VegaEmbed ??= (() => {
+  let resolve;
+  const promise = new Promise((r) => {
+    resolve = r;
+  });
+  promise.resolve = resolve;
+  return promise;
+})();
+globalThis.__j2VegaEmbed.resolve(vegaEmbed);
+export default { initialize() {} };
+"""
+
+
 def bundle_code() -> str:
-    """The chart widget's code (``chart_view.js``) bundled with Vega, Vega-Lite and vega-embed
-    by vl-convert (offline), about a second the first time.
+    """Vega, Vega-Lite and vega-embed bundled by vl-convert (offline) as the module of
+    :class:`VegaLibrary`, about a second the first time.
 
     The bundle is kept in the course's private cache folder (:func:`helpers.cache.private_dir`),
-    one file per version of the widget code, Altair and vl-convert, and read from nowhere else:
-    the code runs in the learner's notebook page, so a file another user could have written is
-    never used. Without a private folder the bundle is made again in each kernel.
+    one file per version of Altair and vl-convert, and read from nowhere else: the code runs
+    in the learner's notebook page, so a file another user could have written is never used.
+    Without a private folder the bundle is made again in each kernel.
     """
     import vl_convert as vlc
 
-    source = (Path(__file__).parent / "chart_view.js").read_text(encoding="utf-8")
-    key = hashlib.sha256(f"{alt.__version__}|{vlc.__version__}|{source}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{alt.__version__}|{vlc.__version__}|{_LIBRARY}".encode()).hexdigest()[
+        :16
+    ]
     folder = cache.private_dir()
     path = folder / f"chart-view-{key}.js" if folder is not None else None
     kept = cache.read_bytes(path) if path is not None else None
     if kept is not None:
         return kept.decode("utf-8")
-    code = vlc.javascript_bundle(source, vl_version=VL_VERSION)
+    code = vlc.javascript_bundle(_LIBRARY, vl_version=VL_VERSION)
     if path is not None and cache.write_atomic(path, code):
         for old in folder.glob("chart-view-*.js"):  # bundles of earlier versions are stale
             if old != path:
                 with contextlib.suppress(OSError):
                     old.unlink()
     return code
+
+
+class VegaLibrary(anywidget.AnyWidget):
+    """Vega for every chart widget of a page, sent and loaded once (never displayed itself)."""
+
+
+@functools.cache
+def library() -> VegaLibrary:
+    """The kernel's one :class:`VegaLibrary`."""
+    cls = type("VegaLibrary", (VegaLibrary,), {"_esm": bundle_code(), "__module__": __name__})
+    return cls()
 
 
 def _title_shape(title) -> Hashable:
@@ -221,9 +249,12 @@ class ChartView(anywidget.AnyWidget):
     chart from scratch. Make one with :func:`chart_view`.
     """
 
+    _esm = Path(__file__).parent / "chart_view.js"
     spec = traitlets.Dict(allow_none=True).tag(sync=True)
     data = traitlets.Dict(allow_none=True).tag(sync=True)
     embed_options = traitlets.Dict().tag(sync=True)
+    # The page loads Vega from this model (made before any chart, so its module is there first).
+    library = traitlets.Instance(VegaLibrary).tag(sync=True, **ipywidgets.widget_serialization)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -241,14 +272,10 @@ class ChartView(anywidget.AnyWidget):
         self._drawn = None if changes is None else (id(template), _title_shape(title))
 
 
-@functools.cache
-def _view_class() -> type[ChartView]:
-    return type("ChartView", (ChartView,), {"_esm": bundle_code(), "__module__": __name__})
-
-
 def chart_view(template: dict, changes: dict | None = None) -> ChartView:
     """A chart widget showing ``refill(template, changes)``; call its ``show`` to redraw."""
-    view = _view_class()(
+    view = ChartView(
+        library=library(),
         embed_options={
             "renderer": "svg",
             "actions": {"export": True, "source": False, "compiled": False, "editor": False},

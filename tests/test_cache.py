@@ -21,7 +21,7 @@ def _bundle_names() -> list[str]:
     import altair as alt
     import vl_convert as vlc
 
-    source = (Path(live.__file__).parent / "chart_view.js").read_text(encoding="utf-8")
+    source = live._LIBRARY
     key = hashlib.sha256(f"{alt.__version__}|{vlc.__version__}|{source}".encode()).hexdigest()[:16]
     return [f"chart-view-{key}.js"]
 

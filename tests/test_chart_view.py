@@ -3,8 +3,8 @@ place from new rows and a new title (what a slider move sends) is the chart a fr
 the whole specification gives: the same pixels and the same aria-labels. So is a view opened
 after the moves.
 
-The widget's code (helpers/chart_view.js, bundled with Vega by vl-convert) runs in a blank
-offline page with a small stand-in for the widget model. The explorers' own ``ChartView``
+The widget's code (helpers/chart_view.js, with Vega from the shared library module that
+vl-convert bundles) runs in a blank offline page with a small stand-in for the widget model. The explorers' own ``ChartView``
 decides, move by move, whether it sends changes or a whole specification, exactly as in a
 kernel; the page then draws both ways at the same place and compares screenshots.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
 import pytest
 from test_widgets import EXPLORERS, corner_cases
@@ -30,9 +31,13 @@ pytestmark = pytest.mark.browser
 # screen readers read out.
 _HARNESS = """
 window.j2 = {
-  async load(code) {
+  async import(code) {
     const url = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
-    this.widget = (await import(url)).default;
+    return (await import(url)).default;
+  },
+  async load(library, view) {
+    this.widget = await this.import(view);  // waits for Vega until the library is loaded
+    await this.import(library);
   },
   model(state) {
     const handlers = {};
@@ -116,7 +121,8 @@ def test_a_chart_redrawn_in_place_is_the_chart_drawn_afresh(offline_page, name):
     page, blocked = offline_page
     page.goto("about:blank")
     page.add_script_tag(content=_HARNESS)
-    page.evaluate("code => j2.load(code)", live.bundle_code())
+    view_code = (Path(live.__file__).parent / "chart_view.js").read_text(encoding="utf-8")
+    page.evaluate("([lib, view]) => j2.load(lib, view)", [live.bundle_code(), view_code])
     states, in_place = _states(name)
     assert in_place > 0, "no move redrew in place: nothing would be tested"
     page.evaluate("state => j2.start(state)", states[0])

@@ -120,10 +120,11 @@ def test_the_context_names_versions_fonts_and_time_zone():
     import PIL
     import vl_convert as vlc
 
-    versions, fonts, zone, scale, colours = render._render_context()
+    versions, fonts, zone, scale, colours, recipe = render._render_context()
     assert versions == [vlc.__version__, alt.__version__, alt.SCHEMA_VERSION, PIL.__version__]
     assert any(path.endswith("helpers/fonts/DejaVuSans.ttf") for path, _size, _mtime in fonts)
     assert len(zone) == 3 and (scale, colours) == (render.PNG_SCALE, render.PNG_COLOURS)
+    assert len(recipe) == 16
 
 
 def test_an_unusable_cache_still_draws_the_chart(tmp_path, monkeypatch):

@@ -185,13 +185,22 @@ def test_templates_fall_back_to_altair_when_a_table_cannot_be_told_apart():
     )
 
 
+def test_every_chart_widget_shares_one_vega_library():
+    """A page with many explorers receives and loads Vega once (calculator mode has six)."""
+    helpers.setup()
+    views = [_build(name).children[-1] for name in EXPLORERS]
+    assert {id(v.library) for v in views} == {id(live.library())}
+    assert all(len(v._esm) < 20_000 for v in views)  # each chart carries only its own code
+    assert len(live.library()._esm) > 100_000
+
+
 def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypatch):
     monkeypatch.setenv("J2_CACHE_DIR", str(tmp_path))
     code = live.bundle_code()
     (path,) = tmp_path.glob("chart-view-*.js")
     assert len(code) > 100_000 and path.read_text() == code
     assert "https://esm.sh" not in code and "cdn.jsdelivr" not in code
-    assert "j2_title" in code and "export" in code  # the widget's own code, as a module
+    assert "__j2VegaEmbed" in code and "export" in code  # the library's own code, as a module
     path.write_text(code + "// read back")
     assert live.bundle_code().endswith("// read back")  # the second call reuses it
 
