@@ -66,9 +66,9 @@ def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     import shutil
     import tempfile
 
-    from helpers import cache, live
+    from helpers.ui import cache, chart_view
 
-    live.bundle_code()
+    chart_view.bundle_code()
     (bundle,) = cache.private_dir().glob("chart-view-*.js")
     scratch = Path(tempfile.mkdtemp(prefix="j2-bench-cache-"))
 
@@ -123,6 +123,19 @@ def notebooks(repeats: int, only: str = "[0-9][0-9]_*.ipynb") -> None:
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _explorers() -> list[tuple[str, object]]:
+    """Every chapter's explorer, in chapter order: ``(name, function)``."""
+    import importlib
+
+    import helpers.views
+
+    found = []
+    for m in pkgutil.iter_modules(helpers.views.__path__):
+        module = importlib.import_module(f"helpers.views.{m.name}")
+        found += [(n, getattr(module, n)) for n in module.__all__ if n.endswith("_explorer")]
+    return found
+
+
 def _slider_moves(controls: dict, moves: int):
     """Values of the controls after each of ``moves`` slider moves, spread over each range."""
     import ipywidgets as w
@@ -153,7 +166,7 @@ def _median_p95(times: list[float]) -> tuple[float, float]:
 
 def explorers(moves: int) -> None:
     import helpers
-    from helpers import render, widgets
+    from helpers.ui import render
 
     helpers.setup()
     print(
@@ -162,8 +175,8 @@ def explorers(moves: int) -> None:
         " when the chart's shape changes), which the browser draws;\n   vs drawing the chart the"
         " way static charts are (Altair builds it, vl-convert renders SVG and PNG, no cache)"
     )
-    for name in sorted(n for n in dir(widgets) if n.endswith("_explorer")):
-        box = getattr(widgets, name)()
+    for name, make in _explorers():
+        box = make()
         view = box.children[-1]
         sent, svg, whole = [], [], 0
         for values in _slider_moves(box.control_widgets, moves):
@@ -312,11 +325,7 @@ def browser(moves: int) -> None:
             page = p.chromium.launch(executable_path=chromium).new_page()
             _open_and_run(page, url.format("calculators.ipynb"),
                           "() => document.querySelectorAll('.widget-vbox .vega-embed svg.marks').length >= 6")  # fmt: skip
-            names = [
-                line.split("widgets.")[1].split("(")[0]
-                for line in (ROOT / "notebooks" / "calculators.ipynb").read_text().splitlines()
-                if '"widgets.' in line and "_explorer(" in line
-            ]
+            names = [name for name, _ in _explorers()]
             for n, name in enumerate(names):
                 box = page.locator(".widget-vbox").nth(n)
                 box.scroll_into_view_if_needed()
@@ -481,7 +490,7 @@ def monte_carlo(repeats: int) -> None:
 
     ranges = {
         "queries": 1e7,
-        "energy_per_query_kwh": uncertainty.Range(0.001, 0.003),
+        "energy_per_query_wh": uncertainty.Range(1.0, 3.0),
         "pue": uncertainty.Range(1.1, 1.6),
     }
     n = 100_000
@@ -494,12 +503,12 @@ def monte_carlo(repeats: int) -> None:
             times.append(time.perf_counter() - t0)
         return min(times)
 
-    t_mc = best(lambda: uncertainty.band(fleet.fleet_energy_kwh, ranges, n))
+    t_mc = best(lambda: uncertainty.band(fleet.queries_energy_wh, ranges, n))
 
     def plain():
         # The same arithmetic written directly in numpy: draw, multiply, percentiles.
         rng = np.random.default_rng(0)
-        e = rng.uniform(0.001, 0.003, n)
+        e = rng.uniform(1.0, 3.0, n)
         p = rng.uniform(1.1, 1.6, n)
         return np.percentile(1e7 * e * p, (5, 50, 95))
 
@@ -583,18 +592,19 @@ def _verdict(value: float, target: float, unit: str) -> str:
 def token_grid(repeats: int, number: int = 50) -> None:
     import numpy as np
 
-    from helpers import data, tokens
+    from helpers import tokens
 
-    kw = tokens.model_kwargs(data.load("models").loc["deepseek-r1"], "FP8")
-    kw.update(tokens.gpu_kwargs(data.load("gpus").loc["h800-sxm"], "FP8"))
+    d = tokens.Deployment.from_tables("deepseek-r1", "h800-sxm", "FP8")
     reasoning = np.linspace(0, 20_000, 100)[:, None]
     batch = np.geomspace(1, 1024, 100)[None, :]
 
     def grid():
-        return tokens.answer_energy(500, reasoning, 300, batch_size=batch, efficiency=0.3, **kw)
+        return tokens.answer_energy(
+            500, reasoning, 300, deployment=d, batch_size=batch, efficiency=0.3
+        )
 
     def one(r=4000.0, b=64.0):
-        return tokens.answer_energy(500, r, 300, batch_size=b, efficiency=0.3, **kw)
+        return tokens.answer_energy(500, r, 300, deployment=d, batch_size=b, efficiency=0.3)
 
     def loop():
         return [[one(r, b).total_j for b in batch[0]] for r in reasoning[:, 0]]

@@ -55,7 +55,7 @@ def ensure_venv() -> Path:
         venv.EnvBuilder(with_pip=True).create(VENV)
     _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     _run(python, "-m", "pip", "install", "--quiet", "-e", ".[test]")
-    _run(python, "-m", "helpers.live")  # bundle Vega for the explorers once (offline)
+    _run(python, "-m", "helpers.ui.chart_view")  # bundle Vega for the explorers once (offline)
     STAMP.touch()
     return python
 

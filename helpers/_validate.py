@@ -12,7 +12,7 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["as_array", "result"]
+__all__ = ["as_array", "result", "is_scalar_number"]
 
 
 def _fmt(x: float) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._validate import as_array, result
-from helpers.units import HOURS_PER_YEAR
+from helpers.units import HOURS_PER_YEAR, W_PER_KW
 
 __all__ = [
     "capital_cost_per_hour_usd",
@@ -40,11 +40,8 @@ __all__ = [
     "cost_per_hour_usd",
     "energy_share_of_cost",
     "breakeven_hours_per_year",
-    "average_power_w",
-    "power_per_used_hour_w",
+    "utilization",
 ]
-
-_W_PER_KW = 1e3
 
 
 def _hours(hours_per_year, name="hours_per_year"):
@@ -109,7 +106,7 @@ def energy_cost_per_hour_usd(power_w, price_usd_per_kwh):
     """
     p = as_array(power_w, "power_w")
     price = as_array(price_usd_per_kwh, "price_usd_per_kwh")
-    return result(p / _W_PER_KW * price)
+    return result(p / W_PER_KW * price)
 
 
 def cost_per_hour_usd(
@@ -130,7 +127,7 @@ def cost_per_hour_usd(
         Amortization period [yr], > 0.
     power_w : float or array_like, default 0.0
         Average power per hour of use [W], ≥ 0. To charge idle hours to the hours of use, pass
-        :func:`power_per_used_hour_w`.
+        :func:`helpers.power.power_per_busy_hour_w` at :func:`utilization`.
     price_usd_per_kwh : float or array_like, default 0.0
         Electricity price [USD/kWh], ≥ 0.
 
@@ -278,75 +275,11 @@ def breakeven_hours_per_year(
     return result(hours)
 
 
-def average_power_w(busy_power_w, idle_power_w, utilization):
-    """Average electrical power of a machine busy a fraction ``utilization`` of the time.
+def utilization(hours_per_year):
+    """Share of the year a card is used: hours used ÷ 8,760, in (0, 1] (the ``utilization``
+    of :func:`helpers.power.power_per_busy_hour_w`).
 
-    .. math:: \\bar P = P_\\text{idle} + (P_\\text{busy} - P_\\text{idle}) \\times u
-
-    Same definition (and errors) as ``helpers.fleet.average_power_w``; a loaded model keeps
-    drawing ``idle_power_w`` between queries.
-
-    Parameters
-    ----------
-    busy_power_w : float or array_like
-        Power while working [W], ≥ 0.
-    idle_power_w : float or array_like
-        Power while switched on but idle [W], ≥ 0 and ≤ ``busy_power_w``.
-    utilization : float or array_like
-        Fraction of the time doing useful work [-], in [0, 1].
-
-    Returns
-    -------
-    float or ndarray
-        Average power [W].
-
-    Examples
-    --------
-    >>> average_power_w(700, 100, 0.3)
-    280.0
+    >>> round(utilization(2_000), 3)
+    0.228
     """
-    busy = as_array(busy_power_w, "busy_power_w")
-    idle = as_array(idle_power_w, "idle_power_w")
-    u = as_array(utilization, "utilization", high=1.0)
-    if np.any(idle > busy):
-        raise ValueError("idle_power_w must not exceed busy_power_w")
-    return result(idle + (busy - idle) * u)
-
-
-def power_per_used_hour_w(busy_power_w, idle_power_w, hours_per_year):
-    """Power charged to each hour of use when the machine stays on all year.
-
-    A card that works ``hours_per_year`` hours and idles the rest of the 8,760 hours draws
-    :math:`P_\\text{busy} H + P_\\text{idle} (8760 - H)` watt-hours a year; divided by the hours
-    of use,
-
-    .. math:: P_\\text{used} = P_\\text{busy} + P_\\text{idle} \\frac{8760 - H}{H}
-              = \\bar P(u) / u, \\quad u = H / 8760
-
-    Pass the result as ``power_w`` to :func:`cost_per_hour_usd` to make the hours of use pay for
-    the idle hours. A card switched off when not used has ``idle_power_w = 0``.
-
-    Parameters
-    ----------
-    busy_power_w : float or array_like
-        Power while working [W], ≥ 0.
-    idle_power_w : float or array_like
-        Power while on but idle [W], ≥ 0 and ≤ ``busy_power_w``.
-    hours_per_year : float or array_like
-        Hours of use per year [h/yr], in (0, 8760].
-
-    Returns
-    -------
-    float or ndarray
-        Power per hour of use [W].
-
-    Examples
-    --------
-    700 W busy, 100 W idle, used 2,000 hours a year and left on the rest:
-
-    >>> power_per_used_hour_w(700, 100, 2_000)
-    1038.0
-    """
-    h = _hours(hours_per_year)
-    u = h / HOURS_PER_YEAR
-    return result(np.asarray(average_power_w(busy_power_w, idle_power_w, u)) / u)
+    return result(_hours(hours_per_year) / HOURS_PER_YEAR)

@@ -1,6 +1,6 @@
 """From one query to a fleet: energy, money, carbon and water of a service, and the levers.
 
-A service that answers ``queries`` queries, each using ``energy_per_query_kwh`` of IT energy in a
+A service that answers ``queries`` queries, each using ``energy_per_query_wh`` of IT energy in a
 data centre with power usage effectiveness ``pue``, draws
 
 .. math:: E = N \\times e \\times \\text{PUE}
@@ -37,10 +37,11 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._validate import as_array, result
-from helpers.capex import average_power_w
+from helpers.power import power_per_busy_hour_w
+from helpers.units import ENERGY_UNITS, G_PER_KG, ML_PER_L
 
 __all__ = [
-    "fleet_energy_kwh",
+    "queries_energy_wh",
     "electricity_cost_usd",
     "emissions_kg_co2e",
     "water_l",
@@ -50,13 +51,11 @@ __all__ = [
     "utilization_factor",
 ]
 
-_G_PER_KG = 1e3
-_ML_PER_L = 1e3
-_WH_PER_KWH = 1e3
 
-
-def fleet_energy_kwh(queries, energy_per_query_kwh, pue=1.0):
-    """Facility energy of serving ``queries`` queries.
+def queries_energy_wh(queries, energy_per_query_wh, pue=1.0):
+    """Facility energy of serving ``queries`` queries: the one place the course multiplies
+    queries by energy per query (chapters 01, 05 and 06). Convert the result with
+    :func:`helpers.units.convert_energy`.
 
     .. math:: E = N_\\text{queries} \\times e_\\text{query} \\times \\text{PUE}
 
@@ -64,8 +63,8 @@ def fleet_energy_kwh(queries, energy_per_query_kwh, pue=1.0):
     ----------
     queries : float or array_like
         Number of queries (per month, per day, ...: the result has the same period), ≥ 0.
-    energy_per_query_kwh : float or array_like
-        IT energy per query [kWh], ≥ 0. 1 Wh = 0.001 kWh.
+    energy_per_query_wh : float or array_like
+        IT energy per query [Wh], ≥ 0.
     pue : float or array_like, default 1.0
         Power usage effectiveness of the data centre, ≥ 1: facility energy ÷ IT energy. Keep 1.0
         when the per-query figure already includes overhead (Google's 0.24 Wh does).
@@ -73,19 +72,21 @@ def fleet_energy_kwh(queries, energy_per_query_kwh, pue=1.0):
     Returns
     -------
     float or ndarray
-        Energy [kWh] over the same period as ``queries``.
+        Energy [Wh] over the same period as ``queries``.
 
     Examples
     --------
-    The seed's service: 10 million queries a month at 0.002 kWh each, then with PUE 1.5.
+    The seed's service: 10 million queries a month at 2 Wh (0.002 kWh) each, then with PUE 1.5,
+    in kWh:
 
-    >>> fleet_energy_kwh(10_000_000, 0.002)
+    >>> from helpers.units import convert_energy
+    >>> convert_energy(queries_energy_wh(10_000_000, 2.0), "Wh", "kWh")
     20000.0
-    >>> fleet_energy_kwh(10_000_000, 0.002, pue=1.5)
+    >>> convert_energy(queries_energy_wh(10_000_000, 2.0, pue=1.5), "Wh", "kWh")
     30000.0
     """
     q = as_array(queries, "queries")
-    e = as_array(energy_per_query_kwh, "energy_per_query_kwh")
+    e = as_array(energy_per_query_wh, "energy_per_query_wh")
     p = as_array(pue, "pue", low=1.0)
     return result(q * e * p)
 
@@ -111,7 +112,7 @@ def electricity_cost_usd(energy_kwh, price_usd_per_kwh):
     --------
     >>> electricity_cost_usd(20_000, 0.10)
     2000.0
-    >>> electricity_cost_usd(fleet_energy_kwh(10_000_000, 0.002, pue=1.5), 0.10)
+    >>> electricity_cost_usd(queries_energy_wh(10_000_000, 2.0, pue=1.5) / 1000, 0.10)
     3000.0
     """
     e = as_array(energy_kwh, "energy_kwh")
@@ -148,7 +149,7 @@ def emissions_kg_co2e(energy_kwh, grid_intensity_g_per_kwh):
     """
     e = as_array(energy_kwh, "energy_kwh")
     i = as_array(grid_intensity_g_per_kwh, "grid_intensity_g_per_kwh")
-    return result(e * i / _G_PER_KG)
+    return result(e * i / G_PER_KG)
 
 
 def water_l(energy_kwh, water_l_per_kwh):
@@ -201,7 +202,7 @@ def implied_intensity_g_per_kwh(emissions_g_co2e, energy_wh):
     """
     m = as_array(emissions_g_co2e, "emissions_g_co2e")
     e = as_array(energy_wh, "energy_wh", low_open=True)
-    return result(m / (e / _WH_PER_KWH))
+    return result(m / (e / ENERGY_UNITS["kWh"]))
 
 
 def implied_water_l_per_kwh(water_ml, energy_wh):
@@ -228,7 +229,7 @@ def implied_water_l_per_kwh(water_ml, energy_wh):
     """
     w = as_array(water_ml, "water_ml")
     e = as_array(energy_wh, "energy_wh", low_open=True)
-    return result((w / _ML_PER_L) / (e / _WH_PER_KWH))
+    return result((w / ML_PER_L) / (e / ENERGY_UNITS["kWh"]))
 
 
 def apply_levers(baseline, factors):
@@ -282,19 +283,20 @@ def apply_levers(baseline, factors):
 
 
 def utilization_factor(busy_power_w, idle_power_w, utilization_before, utilization_after):
-    """Lever factor of raising utilisation: energy per unit of work after ÷ before.
+    """Lever factor of raising utilisation (the share of time busy): energy per unit of work
+    after ÷ before.
 
-    Energy per unit of work is average power ÷ utilisation, because idle power is paid whether
-    or not there is work:
+    Energy per unit of work is the power per busy hour (:func:`helpers.power.power_per_busy_hour_w`),
+    because idle power is paid whether or not there is work:
 
     .. math:: f = \\frac{\\bar P(u_1) / u_1}{\\bar P(u_0) / u_0}
 
     Parameters
     ----------
     busy_power_w, idle_power_w : float or array_like
-        As in :func:`helpers.capex.average_power_w` [W].
+        As in :func:`helpers.power.average_power_w` [W].
     utilization_before, utilization_after : float or array_like
-        Utilisation before and after the change, in (0, 1] (zero would divide).
+        Share of time busy before and after the change, in (0, 1] (zero would divide).
 
     Returns
     -------
@@ -308,11 +310,11 @@ def utilization_factor(busy_power_w, idle_power_w, utilization_before, utilizati
     >>> round(utilization_factor(700, 100, 0.3, 0.6), 3)
     0.821
     """
-    u0 = as_array(utilization_before, "utilization_before", high=1.0, low_open=True)
-    u1 = as_array(utilization_after, "utilization_after", high=1.0, low_open=True)
-    before = average_power_w(busy_power_w, idle_power_w, u0)
-    after = average_power_w(busy_power_w, idle_power_w, u1)
+    u0 = as_array(utilization_before, "utilization_before", low_open=True, high=1.0)
+    u1 = as_array(utilization_after, "utilization_after", low_open=True, high=1.0)
+    before = np.asarray(power_per_busy_hour_w(busy_power_w, idle_power_w, u0))
+    after = np.asarray(power_per_busy_hour_w(busy_power_w, idle_power_w, u1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (np.asarray(after) / u1) / (np.asarray(before) / u0)
+        ratio = after / before
     # A machine that draws no power at all has no energy to save: factor 1.
-    return result(np.where(np.asarray(before) > 0, ratio, 1.0))
+    return result(np.where(before > 0, ratio, 1.0))

@@ -1,7 +1,8 @@
 """Training versus inference: the energy and money of a model's life.
 
-Total energy = training energy + energy per query × number of queries. All functions take
-scalars or arrays (numpy broadcasting) and return a float for scalar input.
+Total energy = training energy + energy per query × number of queries (the second term is
+:func:`helpers.fleet.queries_energy_wh`). All functions take scalars or arrays (numpy
+broadcasting) and return a float for scalar input.
 
 References
 ----------
@@ -16,20 +17,16 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers._validate import as_array, result
-from helpers.units import HOURS_PER_DAY
+from helpers.units import ENERGY_UNITS, HOURS_PER_DAY
 
 __all__ = [
     "gpu_hours",
     "training_energy_mwh",
     "training_cost_usd",
-    "inference_energy_mwh",
     "crossover_queries",
     "crossover_days",
-    "grid_intensity_kg_per_kwh",
     "training_energy_table",
 ]
-
-_W_H_PER_MWH = 1e6
 
 
 def _pue(pue):
@@ -86,7 +83,7 @@ def training_energy_mwh(gpu_hours, gpu_power_w, pue=1.0):
     """
     h = as_array(gpu_hours, "gpu_hours")
     p = as_array(gpu_power_w, "gpu_power_w")
-    return result(h * p * _pue(pue) / _W_H_PER_MWH)
+    return result(h * p * _pue(pue) / ENERGY_UNITS["MWh"])
 
 
 def training_cost_usd(gpu_hours, usd_per_gpu_hour):
@@ -117,31 +114,6 @@ def training_cost_usd(gpu_hours, usd_per_gpu_hour):
     return result(h * price)
 
 
-def inference_energy_mwh(queries, energy_per_query_wh, pue=1.0):
-    """Energy of serving ``queries`` queries.
-
-    .. math:: E = N_\\text{queries} \\times e_\\text{query} \\times \\text{PUE} / 10^6
-
-    Parameters
-    ----------
-    queries : float or array_like
-        Number of queries, ≥ 0.
-    energy_per_query_wh : float or array_like
-        IT energy per query [Wh], ≥ 0.
-    pue : float or array_like, default 1.0
-        Power usage effectiveness, ≥ 1. Use 1.0 if the per-query figure already includes
-        data-centre overhead (Google's 0.24 Wh per Gemini prompt does).
-
-    Returns
-    -------
-    float or ndarray
-        Energy [MWh].
-    """
-    q = as_array(queries, "queries")
-    e = as_array(energy_per_query_wh, "energy_per_query_wh")
-    return result(q * e * _pue(pue) / _W_H_PER_MWH)
-
-
 def crossover_queries(training_energy_mwh, energy_per_query_wh, pue=1.0):
     """Number of queries after which inference has used as much energy as training.
 
@@ -168,7 +140,7 @@ def crossover_queries(training_energy_mwh, energy_per_query_wh, pue=1.0):
     """
     t = as_array(training_energy_mwh, "training_energy_mwh")
     e = as_array(energy_per_query_wh, "energy_per_query_wh", low_open=True)
-    return result(t * _W_H_PER_MWH / (e * _pue(pue)))
+    return result(t * ENERGY_UNITS["MWh"] / (e * _pue(pue)))
 
 
 def crossover_days(training_energy_mwh, energy_per_query_wh, queries_per_day, pue=1.0):
@@ -192,26 +164,6 @@ def crossover_days(training_energy_mwh, energy_per_query_wh, queries_per_day, pu
     """
     q = as_array(queries_per_day, "queries_per_day", low_open=True)
     return result(crossover_queries(training_energy_mwh, energy_per_query_wh, pue) / q)
-
-
-def grid_intensity_kg_per_kwh(emissions_tco2e, energy_mwh):
-    """Average grid carbon intensity implied by a reported emission and energy.
-
-    Parameters
-    ----------
-    emissions_tco2e : float or array_like
-        Emissions [t CO2e], ≥ 0.
-    energy_mwh : float or array_like
-        Energy [MWh], > 0.
-
-    Returns
-    -------
-    float or ndarray
-        Carbon intensity [kg CO2e/kWh] (numerically equal to t/MWh).
-    """
-    c = as_array(emissions_tco2e, "emissions_tco2e")
-    e = as_array(energy_mwh, "energy_mwh", low_open=True)
-    return result(c / e)
 
 
 def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFrame:

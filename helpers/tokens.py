@@ -52,13 +52,15 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from helpers._validate import as_array, result
-from helpers.units import J_PER_WH
+from helpers.units import J_PER_WH, PER_BILLION, PER_GIGA, PER_TERA
 
 __all__ = [
     "PRECISION_BYTES",
@@ -67,8 +69,7 @@ __all__ = [
     "kv_bytes_per_token_mla",
     "attention_flops_per_context_token_gqa",
     "attention_flops_per_context_token_mla",
-    "model_kwargs",
-    "gpu_kwargs",
+    "Deployment",
     "weights_read_params",
     "StepTimes",
     "decode_step_times_s",
@@ -86,9 +87,12 @@ __all__ = [
     "mean_context_tokens",
     "calibrate",
     "pooled_efficiency",
+    "Calibration",
+    "course_calibration",
+    "measurement_checks",
 ]
 
-PRECISION_BYTES = {"FP16": 2.0, "BF16": 2.0, "FP8": 1.0, "INT8": 1.0, "INT4": 0.5}
+PRECISION_BYTES = {"FP32": 4.0, "FP16": 2.0, "BF16": 2.0, "FP8": 1.0, "INT8": 1.0, "INT4": 0.5}
 """Bytes per stored weight for the number formats the course uses."""
 
 _EIGHT_BIT = {"FP8", "INT8"}
@@ -239,25 +243,8 @@ def _num(row, key):
     return None if math.isnan(v) else v
 
 
-def model_kwargs(model, precision: str = "BF16", kv_bytes_per_element: float = 2.0) -> dict:
-    """Turn a row of ``data/models.csv`` into keyword arguments for the decode functions.
-
-    Parameters
-    ----------
-    model : mapping
-        A row of ``data.load("models")`` (or a dict with the same keys).
-    precision : str, default "BF16"
-        Number format of the weights (see :data:`PRECISION_BYTES`).
-    kv_bytes_per_element : float, default 2.0
-        Bytes per cached KV number (the cache usually stays in 16 bits).
-
-    Returns
-    -------
-    dict
-        ``active_params``, ``total_params`` (None for a dense model), ``routed_expert_fraction``
-        (None for a dense model), ``bytes_per_param``, ``kv_bytes_per_token``,
-        ``attention_flops_per_context_token``.
-    """
+def _model_fields(model, precision: str, kv_bytes_per_element: float) -> dict:
+    """A row of ``data/models.csv`` as :class:`Deployment` fields."""
     attention = str(model["attention"])
     layers = _num(model, "layers")
     heads = _num(model, "attention_heads")
@@ -272,8 +259,8 @@ def model_kwargs(model, precision: str = "BF16", kv_bytes_per_element: float = 2
         attn = attention_flops_per_context_token_gqa(layers, heads, head_dim)
     else:
         raise ValueError(f"attention must be one of ['GQA', 'MHA', 'MLA']; got {attention!r}")
-    active = _num(model, "active_params_b") * 1e9
-    total = _num(model, "total_params_b") * 1e9
+    active = _num(model, "active_params_b") * PER_BILLION
+    total = _num(model, "total_params_b") * PER_BILLION
     experts, used = _num(model, "routed_experts"), _num(model, "active_routed_experts")
     moe = experts is not None and used is not None and total > active
     return {
@@ -286,19 +273,13 @@ def model_kwargs(model, precision: str = "BF16", kv_bytes_per_element: float = 2
     }
 
 
-def gpu_kwargs(gpu, precision: str = "BF16") -> dict:
-    """Turn a row of ``data/gpus.csv`` into keyword arguments for the decode functions.
+def _gpu_fields(gpu, precision: str) -> dict:
+    """A row of ``data/gpus.csv`` as :class:`Deployment` fields.
 
-    The peak used is the dense tensor throughput for the precision: 16-bit for FP16/BF16; the
-    8-bit column for FP8/INT8 where the GPU has it. INT4, and 8-bit on GPUs without 8-bit tensor
+    The peak is the dense tensor throughput for the precision: 16-bit for FP16/BF16; the 8-bit
+    column for FP8/INT8 where the GPU has it. INT4, and 8-bit on GPUs without 8-bit tensor
     cores, are taken as *weight-only* formats whose arithmetic runs at 16 bits (how such kernels
     usually work): the weights shrink, the peak does not grow.
-
-    Returns
-    -------
-    dict
-        ``memory_bandwidth_gb_per_s``, ``peak_tflops`` and ``gpu_power_w`` (the rated power, an
-        upper bound on what the board draws).
     """
     bytes_per_param(precision)  # validates the name
     peak = _num(gpu, "peak_16bit_tflops_dense")
@@ -309,7 +290,131 @@ def gpu_kwargs(gpu, precision: str = "BF16") -> dict:
         "memory_bandwidth_gb_per_s": _num(gpu, "memory_bandwidth_gb_per_s"),
         "peak_tflops": peak,
         "gpu_power_w": _num(gpu, "tdp_w"),
+        "memory_gb": _num(gpu, "memory_gb"),
     }
+
+
+@dataclass(frozen=True, eq=False)
+class Deployment:
+    """A model served on GPUs in a number format: what the decode model needs to know of both.
+
+    The course's tables describe models (``data/models.csv``) and GPUs (``data/gpus.csv``);
+    :meth:`from_tables` picks one of each and a precision. The functions of this module take it
+    as ``deployment=`` beside what changes from one call to the next (batch size, context,
+    efficiency), so a learner writes
+    ``tokens.answer_energy(500, 2000, 300, deployment=d, batch_size=32)``. For a what-if,
+    :meth:`replace` changes fields; for hardware measured on your own machine (chapter 07),
+    build one directly.
+
+    Every field may be a number or an array (numpy broadcasting).
+
+    Attributes
+    ----------
+    active_params : float
+        Parameters used per token ``N`` [-], > 0.
+    bytes_per_param : float
+        Bytes per stored weight ``b`` [B], > 0 (4 for FP32, 2 for BF16, 1 for FP8, 0.5 for INT4).
+    kv_bytes_per_token : float
+        KV-cache bytes per token ``k`` [B], ≥ 0.
+    memory_bandwidth_gb_per_s : float
+        Memory bandwidth of one GPU (or of a CPU's memory) [GB/s], > 0.
+    peak_tflops : float
+        Peak dense throughput of one GPU at the precision used [TFLOP/s], > 0.
+    gpu_power_w : float
+        Power of one GPU while working [W], > 0. The rated power (TDP) is an upper bound.
+    attention_flops_per_context_token : float, default 0
+        Attention FLOPs per generated token per cached token ``a`` [FLOP], ≥ 0.
+    total_params, routed_expert_fraction : float, optional
+        For a mixture-of-experts model, all parameters and the share of routed experts one
+        token uses (see :func:`weights_read_params`); None for a dense model.
+    memory_gb : float, optional
+        Memory of one GPU [GB], > 0 (for :func:`max_batch_size` and :func:`min_gpu_count`).
+    label : str
+        What this is, for tables and charts.
+    """
+
+    active_params: float
+    bytes_per_param: float
+    kv_bytes_per_token: float
+    memory_bandwidth_gb_per_s: float
+    peak_tflops: float
+    gpu_power_w: float
+    attention_flops_per_context_token: float = 0.0
+    total_params: float | None = None
+    routed_expert_fraction: float | None = None
+    memory_gb: float | None = None
+    label: str = ""
+
+    def __post_init__(self):
+        as_array(self.active_params, "active_params", low_open=True)
+        as_array(self.bytes_per_param, "bytes_per_param", low_open=True)
+        as_array(self.kv_bytes_per_token, "kv_bytes_per_token")
+        as_array(self.memory_bandwidth_gb_per_s, "memory_bandwidth_gb_per_s", low_open=True)
+        as_array(self.peak_tflops, "peak_tflops", low_open=True)
+        as_array(self.gpu_power_w, "gpu_power_w", low_open=True)
+        as_array(self.attention_flops_per_context_token, "attention_flops_per_context_token")
+        if self.memory_gb is not None:
+            as_array(self.memory_gb, "memory_gb", low_open=True)
+        if (self.total_params is None) != (self.routed_expert_fraction is None):
+            raise ValueError(
+                "total_params and routed_expert_fraction must be given together (a mixture of "
+                "experts) or both be None (a dense model)"
+            )
+        weights_read_params(self.active_params, 1, self.total_params, self.routed_expert_fraction)
+
+    @classmethod
+    def from_rows(cls, model, gpu, precision: str = "BF16", kv_bytes_per_element: float = 2.0):
+        """From a row of ``data.load("models")`` and one of ``data.load("gpus")`` (or dicts with
+        the same keys), the weights stored in ``precision`` (see :data:`PRECISION_BYTES`) and
+        the KV cache in ``kv_bytes_per_element`` bytes per number (usually 16 bits)."""
+        label = f"{model.get('name', '')} on {gpu.get('name', '')} ({precision})"
+        return cls(
+            **_model_fields(model, precision, kv_bytes_per_element),
+            **_gpu_fields(gpu, precision),
+            label=label,
+        )
+
+    @classmethod
+    def from_tables(
+        cls,
+        model_id: str,
+        gpu_id: str,
+        precision: str = "BF16",
+        kv_bytes_per_element: float = 2.0,
+        folder=None,
+    ) -> Deployment:
+        """The deployment of ``model_id`` (``data/models.csv``) on ``gpu_id``
+        (``data/gpus.csv``) in ``precision``.
+
+        >>> d = Deployment.from_tables("llama-3.3-70b", "h100-sxm", "FP8")
+        >>> d.bytes_per_param, d.peak_tflops, d.label
+        (1.0, 1979.0, 'Llama 3.3 70B on NVIDIA H100 SXM (FP8)')
+        """
+        from helpers import data
+
+        models, gpus = data.load("models", folder), data.load("gpus", folder)
+        for name, table, key in (("model_id", models, model_id), ("gpu_id", gpus, gpu_id)):
+            if key not in table.index:
+                raise ValueError(f"{name} must be one of {list(table.index)}; got {key!r}")
+        return cls.from_rows(
+            models.loc[model_id], gpus.loc[gpu_id], precision, kv_bytes_per_element
+        )
+
+    def replace(self, **changes) -> Deployment:
+        """A copy with some fields changed (a what-if), e.g. ``d.replace(gpu_power_w=500)``."""
+        return dataclasses.replace(self, **changes)
+
+    def dense(self, active_params, label: str = "") -> Deployment:
+        """The same attention and hardware with a dense model of ``active_params`` parameters."""
+        return self.replace(
+            active_params=active_params, total_params=None, routed_expert_fraction=None, label=label
+        )
+
+
+def _deployment(deployment) -> Deployment:
+    if not isinstance(deployment, Deployment):
+        raise TypeError(f"deployment must be a tokens.Deployment; got {type(deployment).__name__}")
+    return deployment
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,45 +494,25 @@ class StepTimes(NamedTuple):
     compute_s: float | np.ndarray
 
 
-def _terms(
-    active_params,
-    bytes_per_param,
-    batch_size,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    attention_flops_per_context_token,
-    total_params,
-    routed_expert_fraction,
-):
+def _terms(d: Deployment, batch_size):
     """Coefficients of the ideal step times, linear in context length L:
     memory_s = m0 + m1 L and compute_s = c0 + c1 L."""
     b = as_array(batch_size, "batch_size", low=1)
-    bpp = as_array(bytes_per_param, "bytes_per_param", low_open=True)
-    kv = as_array(kv_bytes_per_token, "kv_bytes_per_token")
-    bw = as_array(memory_bandwidth_gb_per_s, "memory_bandwidth_gb_per_s", low_open=True) * 1e9
-    peak = as_array(peak_tflops, "peak_tflops", low_open=True) * 1e12
-    attn = as_array(attention_flops_per_context_token, "attention_flops_per_context_token")
-    active = as_array(active_params, "active_params", low_open=True)
-    w = np.asarray(weights_read_params(active, b, total_params, routed_expert_fraction))
-    m0, m1 = w * bpp / bw, b * kv / bw
-    c0, c1 = b * 2.0 * active / peak, b * attn / peak
+    bw = np.asarray(d.memory_bandwidth_gb_per_s, dtype=float) * PER_GIGA
+    peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
+    active = np.asarray(d.active_params, dtype=float)
+    w = np.asarray(weights_read_params(active, b, d.total_params, d.routed_expert_fraction))
+    m0, m1 = w * d.bytes_per_param / bw, b * np.asarray(d.kv_bytes_per_token, float) / bw
+    c0 = b * 2.0 * active / peak
+    c1 = b * np.asarray(d.attention_flops_per_context_token, float) / peak
     return m0, m1, c0, c1, b
 
 
-def decode_step_times_s(
-    active_params,
-    bytes_per_param,
-    batch_size,
-    context_tokens,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    attention_flops_per_context_token=0.0,
-    total_params=None,
-    routed_expert_fraction=None,
-    gpu_count=1,
-):
+def _efficiency(efficiency):
+    return as_array(efficiency, "efficiency", low_open=True, high=1)
+
+
+def decode_step_times_s(batch_size, context_tokens, *, deployment, gpu_count=1):
     """Ideal memory time and compute time of one decode step (η = 1).
 
     .. math::
@@ -437,24 +522,12 @@ def decode_step_times_s(
 
     Parameters
     ----------
-    active_params : float or array_like
-        Parameters used per token ``N`` [-], > 0.
-    bytes_per_param : float or array_like
-        Bytes per stored weight ``b`` [B], > 0 (2 for BF16, 1 for FP8, 0.5 for INT4).
     batch_size : float or array_like
         Sequences decoded together ``B``, ≥ 1.
     context_tokens : float or array_like
         Tokens already in each sequence's KV cache ``L``, ≥ 0.
-    kv_bytes_per_token : float or array_like
-        KV-cache bytes per token ``k`` [B], ≥ 0.
-    memory_bandwidth_gb_per_s : float or array_like
-        Memory bandwidth of one GPU [GB/s], > 0.
-    peak_tflops : float or array_like
-        Peak dense tensor throughput of one GPU at the precision used [TFLOP/s], > 0.
-    attention_flops_per_context_token : float or array_like, default 0
-        Attention FLOPs per generated token per cached token ``a`` [FLOP], ≥ 0.
-    total_params, routed_expert_fraction : optional
-        For a mixture-of-experts model, see :func:`weights_read_params`.
+    deployment : Deployment
+        The model, the GPU and the precision.
     gpu_count : float or array_like, default 1
         GPUs sharing one copy of the model ``n``, ≥ 1 (assumed to split the work perfectly).
 
@@ -463,36 +536,13 @@ def decode_step_times_s(
     StepTimes
         ``memory_s`` and ``compute_s`` [s].
     """
-    m0, m1, c0, c1, _ = _terms(
-        active_params,
-        bytes_per_param,
-        batch_size,
-        kv_bytes_per_token,
-        memory_bandwidth_gb_per_s,
-        peak_tflops,
-        attention_flops_per_context_token,
-        total_params,
-        routed_expert_fraction,
-    )
+    m0, m1, c0, c1, _ = _terms(_deployment(deployment), batch_size)
     ctx = as_array(context_tokens, "context_tokens")
     n = as_array(gpu_count, "gpu_count", low=1)
     return StepTimes(result((m0 + m1 * ctx) / n), result((c0 + c1 * ctx) / n))
 
 
-def decode_step_time_s(
-    active_params,
-    bytes_per_param,
-    batch_size,
-    context_tokens,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    efficiency=1.0,
-    attention_flops_per_context_token=0.0,
-    total_params=None,
-    routed_expert_fraction=None,
-    gpu_count=1,
-):
+def decode_step_time_s(batch_size, context_tokens, *, deployment, efficiency=1.0, gpu_count=1):
     """Time of one decode step: the larger of memory and compute time, divided by η.
 
     Parameters are those of :func:`decode_step_times_s` plus ``efficiency`` (η, in (0, 1]),
@@ -505,40 +555,18 @@ def decode_step_time_s(
 
     Examples
     --------
-    >>> round(decode_step_time_s(70e9, 2, 1, 0, 327_680, 3350, 989) * 1e3, 1)  # ms
+    >>> d = Deployment(70e9, 2, 327_680, 3350, 989, 700)  # a 70B model in BF16 on an H100
+    >>> round(decode_step_time_s(1, 0, deployment=d) * 1e3, 1)  # ms
     41.8
     """
-    eff = as_array(efficiency, "efficiency", low_open=True, high=1)
+    eff = _efficiency(efficiency)
     times = decode_step_times_s(
-        active_params,
-        bytes_per_param,
-        batch_size,
-        context_tokens,
-        kv_bytes_per_token,
-        memory_bandwidth_gb_per_s,
-        peak_tflops,
-        attention_flops_per_context_token,
-        total_params,
-        routed_expert_fraction,
-        gpu_count,
+        batch_size, context_tokens, deployment=deployment, gpu_count=gpu_count
     )
     return result(np.maximum(times.memory_s, times.compute_s) / eff)
 
 
-def decode_tokens_per_s(
-    active_params,
-    bytes_per_param,
-    batch_size,
-    context_tokens,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    efficiency=1.0,
-    attention_flops_per_context_token=0.0,
-    total_params=None,
-    routed_expert_fraction=None,
-    gpu_count=1,
-):
+def decode_tokens_per_s(batch_size, context_tokens, *, deployment, efficiency=1.0, gpu_count=1):
     """Output tokens per second of the ``gpu_count`` GPUs serving one batch: ``B / t``.
 
     Same parameters as :func:`decode_step_time_s`.
@@ -549,43 +577,27 @@ def decode_tokens_per_s(
         Tokens per second for all ``gpu_count`` GPUs together [tokens/s].
     """
     t = decode_step_time_s(
-        active_params,
-        bytes_per_param,
         batch_size,
         context_tokens,
-        kv_bytes_per_token,
-        memory_bandwidth_gb_per_s,
-        peak_tflops,
-        efficiency,
-        attention_flops_per_context_token,
-        total_params,
-        routed_expert_fraction,
-        gpu_count,
+        deployment=deployment,
+        efficiency=efficiency,
+        gpu_count=gpu_count,
     )
     return result(as_array(batch_size, "batch_size", low=1) / np.asarray(t))
 
 
-def _energy_factor(gpu_power_w, efficiency, pue, host_overhead_fraction):
-    p = as_array(gpu_power_w, "gpu_power_w", low_open=True)
-    eff = as_array(efficiency, "efficiency", low_open=True, high=1)
+def _energy_factor(d: Deployment, efficiency, pue, host_overhead_fraction):
     u = as_array(pue, "pue", low=1)
     h = as_array(host_overhead_fraction, "host_overhead_fraction")
-    return p / eff * u * (1.0 + h)
+    return np.asarray(d.gpu_power_w, dtype=float) / _efficiency(efficiency) * u * (1.0 + h)
 
 
 def decode_energy_per_token_j(
-    active_params,
-    bytes_per_param,
     batch_size,
     context_tokens,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    gpu_power_w,
+    *,
+    deployment,
     efficiency=1.0,
-    attention_flops_per_context_token=0.0,
-    total_params=None,
-    routed_expert_fraction=None,
     pue=1.0,
     host_overhead_fraction=0.0,
 ):
@@ -599,12 +611,8 @@ def decode_energy_per_token_j(
 
     Parameters
     ----------
-    active_params, bytes_per_param, batch_size, context_tokens, kv_bytes_per_token,
-    memory_bandwidth_gb_per_s, peak_tflops, attention_flops_per_context_token,
-    total_params, routed_expert_fraction
+    batch_size, context_tokens, deployment
         As in :func:`decode_step_times_s`.
-    gpu_power_w : float or array_like
-        Power of one GPU while working [W], > 0. The rated power (TDP) is an upper bound.
     efficiency : float or array_like, default 1.0
         Achieved-efficiency factor η in (0, 1]; 1 is the ideal. Calibrate it with
         :func:`calibrate`.
@@ -620,73 +628,51 @@ def decode_energy_per_token_j(
 
     Examples
     --------
-    Llama 3.3 70B in BF16 on H100s, batch 1, ideal: the GPU streams 140 GB of weights for
+    Llama 3.3 70B in BF16 on H100s, batch 1, ideal: the GPUs stream 140 GB of weights for
     every token, about 29 J.
 
-    >>> round(decode_energy_per_token_j(70e9, 2, 1, 0, 327_680, 3350, 989, 700), 1)
+    >>> d = Deployment(70e9, 2, 327_680, 3350, 989, 700)
+    >>> round(decode_energy_per_token_j(1, 0, deployment=d), 1)
     29.3
     """
-    m0, m1, c0, c1, b = _terms(
-        active_params,
-        bytes_per_param,
-        batch_size,
-        kv_bytes_per_token,
-        memory_bandwidth_gb_per_s,
-        peak_tflops,
-        attention_flops_per_context_token,
-        total_params,
-        routed_expert_fraction,
-    )
+    d = _deployment(deployment)
+    m0, m1, c0, c1, b = _terms(d, batch_size)
     ctx = as_array(context_tokens, "context_tokens")
-    k = _energy_factor(gpu_power_w, efficiency, pue, host_overhead_fraction)
+    k = _energy_factor(d, efficiency, pue, host_overhead_fraction)
     return result(k * np.maximum(m0 + m1 * ctx, c0 + c1 * ctx) / b)
 
 
-def batching_ratio(batch_size, reference_batch_size, context_tokens, **model_and_gpu):
+def batching_ratio(batch_size, reference_batch_size, context_tokens, *, deployment):
     """Decode energy per token at ``batch_size`` ÷ at ``reference_batch_size``.
 
     The efficiency factor, power, host share and PUE cancel in the ratio, so only the model,
-    the GPU and the context matter (``model_and_gpu``: the keywords of :func:`model_kwargs` and
-    :func:`gpu_kwargs`).
+    the GPU and the context matter.
 
     Examples
     --------
     Llama 3.3 70B on an H100 in BF16, 1,000 tokens of context: one sequence alone costs many times
     what it costs in a batch of 64.
 
-    >>> kw = {"active_params": 70.6e9, "bytes_per_param": 2, "kv_bytes_per_token": 327_680,
-    ...       "memory_bandwidth_gb_per_s": 3350, "peak_tflops": 989, "gpu_power_w": 700}
-    >>> round(batching_ratio(1, 64, 1000, **kw), 1)
+    >>> d = Deployment(70.6e9, 2, 327_680, 3350, 989, 700)
+    >>> round(batching_ratio(1, 64, 1000, deployment=d), 1)
     55.9
     """
     reference = as_array(reference_batch_size, "reference_batch_size", low=1.0)
-    e = decode_energy_per_token_j(
-        batch_size=batch_size, context_tokens=context_tokens, **model_and_gpu
-    )
-    ref = decode_energy_per_token_j(
-        batch_size=reference, context_tokens=context_tokens, **model_and_gpu
-    )
+    e = decode_energy_per_token_j(batch_size, context_tokens, deployment=deployment)
+    ref = decode_energy_per_token_j(reference, context_tokens, deployment=deployment)
     return result(np.asarray(e) / np.asarray(ref))
 
 
-def compute_bound_batch_size(
-    active_params,
-    bytes_per_param,
-    context_tokens,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    attention_flops_per_context_token=0.0,
-):
+def compute_bound_batch_size(context_tokens, *, deployment):
     """Batch size above which a *dense* model's decode step becomes compute-bound.
 
     Setting memory time equal to compute time and solving for ``B``:
 
     .. math:: B^* = \\frac{N b / \\text{bw}}{(2N + aL)/\\text{peak} - L k / \\text{bw}}
 
-    Returns ``inf`` where the KV cache makes the step memory-bound at any batch size (the
-    denominator is ≤ 0). For a mixture-of-experts model the weights read grow with the batch,
-    so there is no closed form: evaluate :func:`decode_step_times_s` on a grid instead.
+    Returns ``inf`` on purpose where the KV cache makes the step memory-bound at any batch size
+    (the denominator is ≤ 0). For a mixture-of-experts model the weights read grow with the
+    batch, so there is no closed form: evaluate :func:`decode_step_times_s` on a grid instead.
 
     Returns
     -------
@@ -698,19 +684,26 @@ def compute_bound_batch_size(
     A 70B model in BF16 on an H100 at a short context turns compute-bound near batch 295
     (the GPU's FLOP-per-byte ratio 989e12 / 3.35e12).
 
-    >>> round(compute_bound_batch_size(70e9, 2, 0, 0, 3350, 989))
+    >>> round(compute_bound_batch_size(0, deployment=Deployment(70e9, 2, 0, 3350, 989, 700)))
     295
     """
-    n = as_array(active_params, "active_params", low_open=True)
-    bpp = as_array(bytes_per_param, "bytes_per_param", low_open=True)
+    d = _deployment(deployment)
+    if d.total_params is not None:
+        raise ValueError(
+            "deployment must be a dense model (total_params None): a mixture of experts reads "
+            "more weights as the batch grows, so evaluate decode_step_times_s on a grid"
+        )
+    n = np.asarray(d.active_params, dtype=float)
     ctx = as_array(context_tokens, "context_tokens")
-    kv = as_array(kv_bytes_per_token, "kv_bytes_per_token")
-    bw = as_array(memory_bandwidth_gb_per_s, "memory_bandwidth_gb_per_s", low_open=True) * 1e9
-    peak = as_array(peak_tflops, "peak_tflops", low_open=True) * 1e12
-    a = as_array(attention_flops_per_context_token, "attention_flops_per_context_token")
+    kv = np.asarray(d.kv_bytes_per_token, dtype=float)
+    bw = np.asarray(d.memory_bandwidth_gb_per_s, dtype=float) * PER_GIGA
+    peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
+    a = np.asarray(d.attention_flops_per_context_token, dtype=float)
     denom = (2.0 * n + a * ctx) / peak - ctx * kv / bw
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(denom > 0, (n * bpp / bw) / np.where(denom > 0, denom, 1.0), np.inf)
+        out = np.where(
+            denom > 0, (n * d.bytes_per_param / bw) / np.where(denom > 0, denom, 1.0), np.inf
+        )
     return result(out)
 
 
@@ -720,14 +713,7 @@ def compute_bound_batch_size(
 
 
 def prefill_energy_j(
-    prompt_tokens,
-    active_params,
-    peak_tflops,
-    gpu_power_w,
-    efficiency=1.0,
-    attention_flops_per_context_token=0.0,
-    pue=1.0,
-    host_overhead_fraction=0.0,
+    prompt_tokens, *, deployment, efficiency=1.0, pue=1.0, host_overhead_fraction=0.0
 ):
     """Energy of reading a prompt (prefill), taken as compute-bound.
 
@@ -741,15 +727,11 @@ def prefill_energy_j(
     ----------
     prompt_tokens : float or array_like
         Prompt length ``T`` [tokens], ≥ 0.
-    active_params : float or array_like
-        Parameters used per token [-], > 0.
-    peak_tflops : float or array_like
-        Peak dense throughput of one GPU [TFLOP/s], > 0.
-    gpu_power_w : float or array_like
-        Power of one GPU [W], > 0.
+    deployment : Deployment
+        The model, the GPU and the precision.
     efficiency : float or array_like, default 1.0
         Achieved share of peak during prefill (model FLOP utilization), in (0, 1].
-    attention_flops_per_context_token, pue, host_overhead_fraction
+    pue, host_overhead_fraction
         As in :func:`decode_energy_per_token_j`.
 
     Returns
@@ -761,14 +743,15 @@ def prefill_energy_j(
     --------
     1,000 prompt tokens through 70B active parameters at the H100's BF16 peak and 700 W:
 
-    >>> round(prefill_energy_j(1000, 70e9, 989, 700), 1)
+    >>> round(prefill_energy_j(1000, deployment=Deployment(70e9, 2, 0, 3350, 989, 700)), 1)
     99.1
     """
+    d = _deployment(deployment)
     t = as_array(prompt_tokens, "prompt_tokens")
-    n = as_array(active_params, "active_params", low_open=True)
-    peak = as_array(peak_tflops, "peak_tflops", low_open=True) * 1e12
-    a = as_array(attention_flops_per_context_token, "attention_flops_per_context_token")
-    k = _energy_factor(gpu_power_w, efficiency, pue, host_overhead_fraction)
+    n = np.asarray(d.active_params, dtype=float)
+    peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
+    a = np.asarray(d.attention_flops_per_context_token, dtype=float)
+    k = _energy_factor(d, efficiency, pue, host_overhead_fraction)
     flops = 2.0 * n * t + a * t * np.maximum(t - 1.0, 0.0) / 2.0
     return result(k * flops / peak)
 
@@ -812,18 +795,10 @@ def answer_energy(
     reasoning_tokens,
     answer_tokens,
     *,
-    active_params,
-    bytes_per_param,
-    batch_size,
-    kv_bytes_per_token,
-    memory_bandwidth_gb_per_s,
-    peak_tflops,
-    gpu_power_w,
+    deployment,
+    batch_size=1,
     efficiency=1.0,
     prefill_efficiency=None,
-    attention_flops_per_context_token=0.0,
-    total_params=None,
-    routed_expert_fraction=None,
     pue=1.0,
     host_overhead_fraction=0.0,
 ):
@@ -842,11 +817,13 @@ def answer_energy(
         Chain-of-thought tokens generated before the answer [tokens], ≥ 0.
     answer_tokens : float or array_like
         Tokens of the visible answer [tokens], ≥ 0.
-    active_params, bytes_per_param, batch_size, kv_bytes_per_token, memory_bandwidth_gb_per_s,
-    peak_tflops, gpu_power_w, efficiency, attention_flops_per_context_token, total_params,
-    routed_expert_fraction, pue, host_overhead_fraction
-        As in :func:`decode_energy_per_token_j` (keyword-only). All other sequences in the batch
-        are assumed to be at the same context length as this one.
+    deployment : Deployment
+        The model, the GPU and the precision.
+    batch_size : float or array_like, default 1
+        Sequences decoded together, ≥ 1. All other sequences in the batch are assumed to be at
+        the same context length as this one.
+    efficiency, pue, host_overhead_fraction
+        As in :func:`decode_energy_per_token_j`.
     prefill_efficiency : float or array_like, optional
         η for the prefill (see :func:`prefill_energy_j`); defaults to ``efficiency``.
 
@@ -857,39 +834,26 @@ def answer_energy(
 
     Examples
     --------
-    >>> e = answer_energy(500, 2000, 300, active_params=70e9, bytes_per_param=1, batch_size=32,
-    ...                   kv_bytes_per_token=327_680, memory_bandwidth_gb_per_s=3350,
-    ...                   peak_tflops=1979, gpu_power_w=700)
+    >>> d = Deployment(70e9, 1, 327_680, 3350, 1979, 700)
+    >>> e = answer_energy(500, 2000, 300, deployment=d, batch_size=32)
     >>> round(e.reasoning_j / e.answer_j, 2)  # 6.7 times the tokens, but cheaper ones
     5.84
 
     The answer's tokens come after the whole chain of thought, so each costs more than an
     average reasoning token.
     """
+    d = _deployment(deployment)
     p = as_array(prompt_tokens, "prompt_tokens")
     r = as_array(reasoning_tokens, "reasoning_tokens")
     a = as_array(answer_tokens, "answer_tokens")
-    m0, m1, c0, c1, b = _terms(
-        active_params,
-        bytes_per_param,
-        batch_size,
-        kv_bytes_per_token,
-        memory_bandwidth_gb_per_s,
-        peak_tflops,
-        attention_flops_per_context_token,
-        total_params,
-        routed_expert_fraction,
-    )
-    k = _energy_factor(gpu_power_w, efficiency, pue, host_overhead_fraction) / b
+    m0, m1, c0, c1, b = _terms(d, batch_size)
+    k = _energy_factor(d, efficiency, pue, host_overhead_fraction) / b
     prefill = prefill_energy_j(
         p,
-        active_params,
-        peak_tflops,
-        gpu_power_w,
-        efficiency if prefill_efficiency is None else prefill_efficiency,
-        attention_flops_per_context_token,
-        pue,
-        host_overhead_fraction,
+        deployment=d,
+        efficiency=efficiency if prefill_efficiency is None else prefill_efficiency,
+        pue=pue,
+        host_overhead_fraction=host_overhead_fraction,
     )
     reasoning = k * _sum_max_linear(m0, m1, c0, c1, p, p + r)
     answer = k * _sum_max_linear(m0, m1, c0, c1, p + r, p + r + a)
@@ -905,15 +869,17 @@ def answer_energy(
 # --------------------------------------------------------------------------------------------
 
 
-def max_batch_size(
-    memory_gb,
-    gpu_count,
-    total_params,
-    bytes_per_param,
-    context_tokens,
-    kv_bytes_per_token,
-    usable_memory_fraction=0.9,
-):
+def _memory(d: Deployment):
+    if d.memory_gb is None:
+        raise ValueError("deployment.memory_gb must be set (the GPU's memory in GB)")
+    return np.asarray(d.memory_gb, dtype=float) * PER_GIGA
+
+
+def _all_params(d: Deployment):
+    return np.asarray(d.active_params if d.total_params is None else d.total_params, float)
+
+
+def max_batch_size(context_tokens, *, deployment, gpu_count=1, usable_memory_fraction=0.9):
     """Largest batch whose KV caches fit next to the weights in the GPUs' memory.
 
     .. math:: B_\\max = \\left\\lfloor \\frac{f\\,n\\,M - N_\\text{total}\\,b}{L\\,k} \\right\\rfloor
@@ -923,18 +889,13 @@ def max_batch_size(
 
     Parameters
     ----------
-    memory_gb : float or array_like
-        Memory of one GPU [GB], > 0.
-    gpu_count : float or array_like
-        GPUs holding one copy of the model, ≥ 1.
-    total_params : float or array_like
-        All parameters (every expert must be in memory) [-], > 0.
-    bytes_per_param : float or array_like
-        Bytes per weight [B], > 0.
     context_tokens : float or array_like
         Tokens cached per sequence [tokens], > 0.
-    kv_bytes_per_token : float or array_like
-        KV-cache bytes per token [B], > 0.
+    deployment : Deployment
+        The model (every parameter must be in memory), the GPU (its ``memory_gb``) and the
+        precision; its ``kv_bytes_per_token`` must be > 0.
+    gpu_count : float or array_like, default 1
+        GPUs holding one copy of the model, ≥ 1.
     usable_memory_fraction : float or array_like, default 0.9
         Share of memory for weights and KV cache, in (0, 1].
 
@@ -947,40 +908,31 @@ def max_batch_size(
     --------
     Qwen3-32B in BF16 on one 180 GB B200 with 4,000-token sequences:
 
-    >>> max_batch_size(180, 1, 32.8e9, 2, 4000, 262_144)
+    >>> d = Deployment(32.8e9, 2, 262_144, 7700, 2250, 1000, memory_gb=180)
+    >>> max_batch_size(4000, deployment=d)
     91.0
     """
-    m = as_array(memory_gb, "memory_gb", low_open=True) * 1e9
+    d = _deployment(deployment)
+    m = _memory(d)
     n = as_array(gpu_count, "gpu_count", low=1)
-    w = as_array(total_params, "total_params", low_open=True)
-    bpp = as_array(bytes_per_param, "bytes_per_param", low_open=True)
     ctx = as_array(context_tokens, "context_tokens", low_open=True)
-    kv = as_array(kv_bytes_per_token, "kv_bytes_per_token", low_open=True)
+    kv = as_array(d.kv_bytes_per_token, "deployment.kv_bytes_per_token", low_open=True)
     f = as_array(usable_memory_fraction, "usable_memory_fraction", low_open=True, high=1)
-    return result(np.maximum(np.floor((f * n * m - w * bpp) / (ctx * kv)), 0.0))
+    weights = _all_params(d) * d.bytes_per_param
+    return result(np.maximum(np.floor((f * n * m - weights) / (ctx * kv)), 0.0))
 
 
-def min_gpu_count(
-    memory_gb,
-    total_params,
-    bytes_per_param,
-    batch_size=0.0,
-    context_tokens=0.0,
-    kv_bytes_per_token=0.0,
-    usable_memory_fraction=0.9,
-):
+def min_gpu_count(*, deployment, batch_size=0.0, context_tokens=0.0, usable_memory_fraction=0.9):
     """Fewest GPUs whose memory holds the weights and, optionally, a batch of KV caches.
 
     .. math:: n = \\left\\lceil \\frac{N_\\text{total}\\,b + B\\,L\\,k}{f\\,M} \\right\\rceil
 
     Parameters
     ----------
-    memory_gb : float or array_like
-        Memory of one GPU [GB], > 0.
-    total_params, bytes_per_param : float or array_like
-        All parameters [-] and bytes per weight [B], > 0.
-    batch_size, context_tokens, kv_bytes_per_token : float or array_like, default 0
-        Sequences, tokens cached per sequence and KV bytes per token, ≥ 0 (all zero: weights only).
+    deployment : Deployment
+        The model, the GPU (its ``memory_gb``) and the precision.
+    batch_size, context_tokens : float or array_like, default 0
+        Sequences and tokens cached per sequence, ≥ 0 (both zero: weights only).
     usable_memory_fraction : float or array_like, default 0.9
         Share of memory for weights and KV cache, in (0, 1].
 
@@ -991,19 +943,22 @@ def min_gpu_count(
 
     Examples
     --------
-    >>> min_gpu_count(80, 671e9, 1)  # DeepSeek-V3 in FP8 on 80 GB GPUs: weights only
+    DeepSeek-V3 in FP8 on 80 GB GPUs, weights only, then with 1,024 sequences of 8,000 tokens:
+
+    >>> d = Deployment(37e9, 1, 70_272, 3350, 1979, 700, total_params=671e9,
+    ...                routed_expert_fraction=8 / 256, memory_gb=80)
+    >>> min_gpu_count(deployment=d)
     10.0
-    >>> min_gpu_count(80, 671e9, 1, 1024, 8000, 70_272)  # plus 1,024 sequences of 8,000 tokens
+    >>> min_gpu_count(deployment=d, batch_size=1024, context_tokens=8000)
     18.0
     """
-    m = as_array(memory_gb, "memory_gb", low_open=True) * 1e9
-    w = as_array(total_params, "total_params", low_open=True)
-    bpp = as_array(bytes_per_param, "bytes_per_param", low_open=True)
+    d = _deployment(deployment)
+    m = _memory(d)
     b = as_array(batch_size, "batch_size")
     ctx = as_array(context_tokens, "context_tokens")
-    kv = as_array(kv_bytes_per_token, "kv_bytes_per_token")
     f = as_array(usable_memory_fraction, "usable_memory_fraction", low_open=True, high=1)
-    return result(np.ceil((w * bpp + b * ctx * kv) / (f * m)))
+    need = _all_params(d) * d.bytes_per_param + b * ctx * np.asarray(d.kv_bytes_per_token, float)
+    return result(np.ceil(need / (f * m)))
 
 
 def concurrent_sequences(tokens_per_s, tokens_per_s_per_sequence):
@@ -1052,7 +1007,7 @@ def mean_context_tokens(prompt_tokens, output_tokens):
     return result(p + (n - 1.0) / 2.0)
 
 
-def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) -> float:
+def calibrate(measurement, *, batch_size=None, cache_hit_fraction=0.0, folder=None) -> float:
     """The η that makes the model reproduce one published measurement.
 
     Parameters
@@ -1061,13 +1016,14 @@ def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) 
         A row of ``data/decode_measurements.csv`` whose ``quantity`` is ``decode_throughput``
         (tokens/s for ``gpu_count`` GPUs, with the model copy spread over ``serving_gpus``),
         ``energy_per_token`` (J per output token, GPU energy) or ``prefill_throughput``
-        (prompt tokens/s for ``gpu_count`` GPUs).
-    model, gpu : mapping
-        The matching rows of ``data/models.csv`` and ``data/gpus.csv``.
+        (prompt tokens/s for ``gpu_count`` GPUs). Its ``model_id``, ``gpu_id`` and
+        ``weight_precision`` say which :class:`Deployment` it measured.
     batch_size : float, optional
         Sequences in flight per ``gpu_count`` GPUs, if the row does not give it (decode only).
     cache_hit_fraction : float, default 0
         Share of prompt tokens served from a KV cache, which need no computation (prefill only).
+    folder : optional
+        Where the tables are (see :func:`helpers.data.load`).
 
     Returns
     -------
@@ -1085,20 +1041,23 @@ def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) 
     otherwise the mean over the answer, ``prompt_tokens + (output_tokens - 1) / 2``.
     """
     quantity = str(measurement["quantity"])
-    precision = str(measurement["weight_precision"])
-    kw = model_kwargs(model, precision)
-    g = gpu_kwargs(gpu, precision)
-    if quantity == "prefill_throughput":
-        hit = as_array(cache_hit_fraction, "cache_hit_fraction", high=1, high_open=True)
-        value = as_array(_num(measurement, "value"), "value", low_open=True)
-        per = _num(measurement, "gpu_count") or 1.0
-        flops = value * (1.0 - hit) * 2.0 * kw["active_params"]
-        return float(flops / (per * g["peak_tflops"] * 1e12))
-    if quantity not in ("decode_throughput", "energy_per_token"):
+    if quantity not in ("decode_throughput", "energy_per_token", "prefill_throughput"):
         raise ValueError(
             "measurement quantity must be 'decode_throughput', 'energy_per_token' or "
             f"'prefill_throughput'; got {quantity!r}"
         )
+    d = Deployment.from_tables(
+        str(measurement["model_id"]),
+        str(measurement["gpu_id"]),
+        str(measurement["weight_precision"]),
+        folder=folder,
+    )
+    if quantity == "prefill_throughput":
+        hit = as_array(cache_hit_fraction, "cache_hit_fraction", high=1, high_open=True)
+        value = as_array(_num(measurement, "value"), "value", low_open=True)
+        per = _num(measurement, "gpu_count") or 1.0
+        flops = value * (1.0 - hit) * 2.0 * d.active_params
+        return float(flops / (per * d.peak_tflops * PER_TERA))
     ctx = _num(measurement, "context_tokens")
     if ctx is None:
         ctx = mean_context_tokens(
@@ -1110,37 +1069,11 @@ def calibrate(measurement, model, gpu, batch_size=None, cache_hit_fraction=0.0) 
     per = _num(measurement, "gpu_count") or 1.0
     serving = _num(measurement, "serving_gpus") or per
     value = as_array(_num(measurement, "value"), "value", low_open=True)
+    total_batch = batch * serving / per
     if quantity == "decode_throughput":
-        total_batch = batch * serving / per
-        t = decode_step_time_s(
-            kw["active_params"],
-            kw["bytes_per_param"],
-            total_batch,
-            ctx,
-            kw["kv_bytes_per_token"],
-            g["memory_bandwidth_gb_per_s"],
-            g["peak_tflops"],
-            1.0,
-            kw["attention_flops_per_context_token"],
-            kw["total_params"],
-            kw["routed_expert_fraction"],
-            serving,
-        )
+        t = decode_step_time_s(total_batch, ctx, deployment=d, gpu_count=serving)
         return float(value * t / total_batch * serving / per)
-    ideal = decode_energy_per_token_j(
-        kw["active_params"],
-        kw["bytes_per_param"],
-        batch * serving / per,
-        ctx,
-        kw["kv_bytes_per_token"],
-        g["memory_bandwidth_gb_per_s"],
-        g["peak_tflops"],
-        g["gpu_power_w"],
-        1.0,
-        kw["attention_flops_per_context_token"],
-        kw["total_params"],
-        kw["routed_expert_fraction"],
-    )
+    ideal = decode_energy_per_token_j(total_batch, ctx, deployment=d)
     return float(ideal / value)
 
 
@@ -1153,3 +1086,134 @@ def pooled_efficiency(efficiencies) -> float:
     """
     e = as_array(efficiencies, "efficiencies", low_open=True)
     return float(np.exp(np.mean(np.log(e))))
+
+
+class Calibration(NamedTuple):
+    """Chapter 02's calibration: the η that fit published measurements."""
+
+    decode: float
+    """Geometric mean of the η that fit ML.ENERGY's Qwen3-32B energy-per-token rows."""
+    prefill: float
+    """Prefill η (share of the FP8 peak) from DeepSeek's prefill throughput and cache hits."""
+    deepseek_decode: float
+    """Decode η from DeepSeek's published tokens per second per node."""
+    deepseek_batch_per_node: float
+    """Sequences in flight per 8-GPU node: tokens/s per node ÷ tokens/s each user sees."""
+    deepseek_pool_batch: float
+    """The same per decode unit (``serving_gpus`` GPUs)."""
+
+
+def course_calibration(folder=None) -> Calibration:
+    """The η chapter 02 calibrates, from ``data/decode_measurements.csv`` (see :func:`calibrate`).
+
+    >>> c = course_calibration()
+    >>> 0 < c.decode < 1 and 0 < c.prefill < 1 and c.deepseek_pool_batch > c.deepseek_batch_per_node
+    True
+    """
+    from helpers import data
+
+    meas = data.load("decode_measurements", folder)
+    energy = meas[(meas.quantity == "energy_per_token") & (meas.source_id == "ml-energy-v3")]
+    decode = pooled_efficiency([calibrate(r, folder=folder) for _, r in energy.iterrows()])
+    prefill = calibrate(
+        meas.loc["deepseek-prefill-throughput"],
+        cache_hit_fraction=meas.loc["deepseek-cache-hits", "value"],
+        folder=folder,
+    )
+    serving = meas.loc["deepseek-decode-throughput"]
+    per_node = concurrent_sequences(serving.value, meas.loc["deepseek-user-speed", "value"])
+    eta_deepseek = calibrate(serving, batch_size=per_node, folder=folder)
+    pool = per_node * serving.serving_gpus / serving.gpu_count
+    return Calibration(decode, prefill, eta_deepseek, float(per_node), float(pool))
+
+
+def measurement_checks(efficiency, prefill_efficiency, folder=None):
+    """The calibrated model against the published measurements, one row each: what the model
+    says, what was measured, and their ratio (chapter 02's comparison).
+
+    Parameters
+    ----------
+    efficiency, prefill_efficiency : float
+        The decode and prefill η (e.g. from :func:`course_calibration`).
+    folder : optional
+        Where the tables are (see :func:`helpers.data.load`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``label``, ``model``, ``measured``, ``role`` ("in the calibration" for the rows η
+        was fitted on, "check" for the others) and ``ratio`` (model ÷ measured). Each ML.ENERGY
+        response runs at the row's batch size and mean context; the MoE comparison runs each
+        model at the largest batch that fits its memory (:func:`max_batch_size`); the batching
+        row compares with the middle of ML.ENERGY's "3–5×"; DeepSeek's row uses its decode
+        unit's batch (:func:`course_calibration`).
+    """
+    import pandas as pd
+
+    from helpers import data
+
+    meas = data.load("decode_measurements", folder)
+    q32 = Deployment.from_tables("qwen3-32b", "b200", "BF16", folder=folder)
+    q30 = Deployment.from_tables("qwen3-30b-a3b", "b200", "BF16", folder=folder)
+    reasoning = meas.loc["mlenergy-qwen3-32b-reasoning-b128"]
+    chat = meas.loc["mlenergy-qwen3-32b-chat-b512"]
+
+    def context(row):
+        return mean_context_tokens(row.prompt_tokens, row.output_tokens)
+
+    def per_token_j(row, d, batch=None):
+        b = row.batch_size if batch is None else batch
+        return decode_energy_per_token_j(b, context(row), deployment=d, efficiency=efficiency)
+
+    def response_j(row, d):
+        return answer_energy(
+            row.prompt_tokens,
+            0,
+            row.output_tokens,
+            deployment=d,
+            batch_size=row.batch_size,
+            efficiency=efficiency,
+            prefill_efficiency=prefill_efficiency,
+        ).total_j
+
+    fit_32 = max_batch_size(context(reasoning), deployment=q32)
+    fit_30 = max_batch_size(context(reasoning), deployment=q30)
+    batching = meas.loc["mlenergy-batching"]
+    serving = meas.loc["deepseek-decode-throughput"]
+    deepseek = Deployment.from_tables(serving.model_id, serving.gpu_id, "FP8", folder=folder)
+    pool = course_calibration(folder).deepseek_pool_batch
+    deepseek_tps = decode_tokens_per_s(
+        pool,
+        serving.context_tokens,
+        deployment=deepseek,
+        efficiency=efficiency,
+        gpu_count=serving.serving_gpus,
+    )
+    measured = meas["value"]
+    rows = [
+        ("Qwen3-32B reasoning J/token, batch 128", per_token_j(reasoning, q32),
+         reasoning.value, "in the calibration"),
+        ("Qwen3-32B chat J/token, batch 128",
+         per_token_j(meas.loc["mlenergy-qwen3-32b-chat-b128"], q32),
+         measured["mlenergy-qwen3-32b-chat-b128"], "in the calibration"),
+        ("Qwen3-32B chat J/token, batch 512", per_token_j(chat, q32), chat.value,
+         "in the calibration"),
+        ("Qwen3-32B reasoning response (J)", response_j(reasoning, q32),
+         measured["mlenergy-qwen3-32b-reasoning-response"], "check"),
+        ("Qwen3-32B chat response (J)", response_j(chat, q32),
+         measured["mlenergy-qwen3-32b-chat-response"], "check"),
+        ("reasoning ÷ chat response", response_j(reasoning, q32) / response_j(chat, q32),
+         measured["mlenergy-qwen3-32b-reasoning-response"]
+         / measured["mlenergy-qwen3-32b-chat-response"], "check"),
+        ("Qwen3-32B ÷ Qwen3-30B-A3B J/token",
+         per_token_j(reasoning, q32, fit_32) / per_token_j(reasoning, q30, fit_30),
+         measured["mlenergy-qwen3-moe-vs-dense"], "check"),
+        ("J/token, batch 8 ÷ batch 512 (chat)", per_token_j(chat, q32, 8) / per_token_j(chat, q32),
+         (batching.value_low + batching.value_high) / 2, "check"),
+        ("DeepSeek tokens/s per node", deepseek_tps * serving.gpu_count / serving.serving_gpus,
+         serving.value, "check"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["label", "model", "measured", "role"])
+    frame["model"] = frame["model"].astype(float)
+    frame["ratio"] = frame["model"] / frame["measured"]
+    return frame

@@ -217,9 +217,9 @@ def monte_carlo(
     Examples
     --------
     >>> from helpers import fleet
-    >>> out = monte_carlo(fleet.fleet_energy_kwh,
-    ...                   {"queries": 1e7, "energy_per_query_kwh": Range(0.001, 0.003)}, n=1000)
-    >>> bool(10_000 <= out.min() and out.max() <= 30_000)
+    >>> out = monte_carlo(fleet.queries_energy_wh,
+    ...                   {"queries": 1e7, "energy_per_query_wh": Range(1, 3)}, n=1000)
+    >>> bool(10e6 <= out.min() and out.max() <= 30e6)  # Wh: 10,000 to 30,000 kWh
     True
     """
     values = np.asarray(model(**sample(ranges, n, seed)), dtype=float)
@@ -260,10 +260,11 @@ def band(
     The seed's monthly bill with energy per query anywhere in 1–3 Wh and PUE in 1.1–1.6:
 
     >>> from helpers import fleet
-    >>> def bill(energy_per_query_kwh, pue):
-    ...     energy = fleet.fleet_energy_kwh(10_000_000, energy_per_query_kwh, pue)
-    ...     return fleet.electricity_cost_usd(energy, 0.10)
-    >>> b = band(bill, {"energy_per_query_kwh": Range(0.001, 0.003), "pue": Range(1.1, 1.6)})
+    >>> from helpers.units import convert_energy
+    >>> def bill(energy_per_query_wh, pue):
+    ...     wh = fleet.queries_energy_wh(10_000_000, energy_per_query_wh, pue)
+    ...     return fleet.electricity_cost_usd(convert_energy(wh, "Wh", "kWh"), 0.10)
+    >>> b = band(bill, {"energy_per_query_wh": Range(1, 3), "pue": Range(1.1, 1.6)})
     >>> print(b)
     2,660 (5–95 %: 1,450 to 4,110)
     """

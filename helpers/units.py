@@ -8,10 +8,34 @@ from __future__ import annotations
 
 from helpers._validate import as_array, result
 
-__all__ = ["J_PER_WH", "HOURS_PER_DAY", "HOURS_PER_YEAR", "ENERGY_UNITS", "convert_energy"]
+__all__ = [
+    "J_PER_WH",
+    "W_PER_KW",
+    "G_PER_KG",
+    "KG_PER_T",
+    "ML_PER_L",
+    "PER_GIGA",
+    "PER_TERA",
+    "PER_BILLION",
+    "HOURS_PER_DAY",
+    "HOURS_PER_YEAR",
+    "ENERGY_UNITS",
+    "convert_energy",
+]
 
 J_PER_WH = 3600.0
 """Joules in one watt-hour (1 W × 3,600 s)."""
+W_PER_KW = 1e3
+"""Watts in a kilowatt (also Wh in a kWh)."""
+G_PER_KG = 1e3
+KG_PER_T = 1e3
+ML_PER_L = 1e3
+PER_GIGA = 1e9
+"""G: giga (GB, GB/s, GFLOP)."""
+PER_TERA = 1e12
+"""T: tera (TFLOP/s)."""
+PER_BILLION = 1e9
+"""Parameter counts in the tables are in billions (``total_params_b``)."""
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8760.0

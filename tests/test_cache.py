@@ -1,5 +1,5 @@
 """The course's cache cannot be used to plant code or pictures in a learner's notebook page
-(helpers.cache, helpers.live.bundle_code): nothing is read from a shared or predictable place,
+(helpers.ui.cache, helpers.ui.chart_view.bundle_code): nothing is read from a shared or predictable place,
 and writes never follow a link someone else put there."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import cache, live
+from helpers.ui import cache
+from helpers.ui import chart_view as live
 
 PLANTED = "/* planted */ export default { render() { window.pwned = true; } };"
 

@@ -27,14 +27,14 @@ _spec.loader.exec_module(calculators)
 
 
 def _explorer_calls(path: Path) -> list[str]:
-    """Names of the ``helpers.widgets`` explorers that ``path``'s live widget cells call."""
+    """Names of the ``helpers.views`` explorers that ``path``'s live widget cells call."""
     nb = json.loads(path.read_text())
     calls = []
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
         if cell["cell_type"] == "code" and "live-widget" in tags:
             assert "nbval-ignore-output" in tags, f"{path.name}: live cell not nbval-ignore-output"
-            calls += re.findall(r"widgets\.(\w+_explorer)\(", "".join(cell["source"]))
+            calls += re.findall(r"ch\d\d\.(\w+_explorer)\(", "".join(cell["source"]))
     return calls
 
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import capex, data
+from helpers.power import power_per_busy_hour_w
 from helpers.units import HOURS_PER_YEAR
 
 capex_usd = st.floats(0.0, 1e6, allow_nan=False, allow_infinity=False)
@@ -92,10 +93,29 @@ def test_breakeven_free_hardware_is_zero_hours():
     assert capex.breakeven_hours_per_year(0, 1.0, 1.0, 700, 0.10) == 0.0
 
 
+def used_hour_w(busy_power_w, idle_power_w, hours_per_year):
+    """Power charged to each hour of use of a card left on all year (the chapter's recipe)."""
+    return power_per_busy_hour_w(busy_power_w, idle_power_w, capex.utilization(hours_per_year))
+
+
+def test_utilization_is_the_share_of_the_year_used():
+    assert capex.utilization(2_000) == pytest.approx(2_000 / 8_760)
+    assert capex.utilization(HOURS_PER_YEAR) == 1.0
+    np.testing.assert_allclose(capex.utilization(np.array([876.0, 4_380.0])), [0.1, 0.5])
+    assert isinstance(capex.utilization(1_000), float)
+
+
 def test_power_per_used_hour():
-    assert capex.power_per_used_hour_w(700, 100, 2_000) == pytest.approx(700 + 100 * 6_760 / 2_000)
-    assert capex.power_per_used_hour_w(700, 100, HOURS_PER_YEAR) == pytest.approx(700)
-    assert capex.power_per_used_hour_w(700, 0, 10) == pytest.approx(700)  # switched off when idle
+    assert used_hour_w(700, 100, 2_000) == pytest.approx(700 + 100 * 6_760 / 2_000)
+    assert used_hour_w(700, 100, HOURS_PER_YEAR) == pytest.approx(700)
+    assert used_hour_w(700, 0, 10) == pytest.approx(700)  # switched off when idle
+
+
+def test_idle_hours_raise_the_cost_of_each_used_hour():
+    # Pass the power per used hour as power_w: the hours of use pay for the idle ones.
+    on_all_year = capex.cost_per_hour_usd(30_000, 2_000, 3, used_hour_w(700, 100, 2_000), 0.10)
+    switched_off = capex.cost_per_hour_usd(30_000, 2_000, 3, 700, 0.10)
+    assert on_all_year - switched_off == pytest.approx(100 * 6_760 / 2_000 / 1_000 * 0.10)
 
 
 def test_vectorized_over_arrays():
@@ -139,13 +159,17 @@ def test_more_hours_than_a_year_is_refused():
     with raises_naming("hours_per_year"):
         capex.cost_per_hour_usd(30_000, 8_761)
     with raises_naming("hours_per_year"):
-        capex.power_per_used_hour_w(700, 100, 9_000)
+        used_hour_w(700, 100, 9_000)
+    with raises_naming("hours_per_year"):
+        capex.utilization(9_000)
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, math.nan, math.inf])
 def test_hours_and_lifetime_must_be_positive(bad):
     with raises_naming("hours_per_year"):
         capex.cost_per_hour_usd(30_000, bad)
+    with raises_naming("hours_per_year"):
+        capex.utilization(bad)  # zero hours would leave nobody to pay for the idle ones
     with raises_naming("lifetime_years"):
         capex.cost_per_hour_usd(30_000, 1_000, bad)
     with raises_naming("lifetime_years"):
@@ -164,11 +188,9 @@ def test_bad_money_and_power_named(bad):
         capex.breakeven_hours_per_year(1_000, bad)
 
 
-def test_idle_above_busy_and_utilization_range():
+def test_idle_above_busy_rejected():
     with raises_naming("idle_power_w"):
-        capex.average_power_w(100, 200, 0.5)
-    with raises_naming("utilization"):
-        capex.average_power_w(700, 100, 1.5)
+        used_hour_w(100, 200, 2_000)
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -213,8 +235,9 @@ def test_breakeven_roundtrip_or_not_achievable(c, q, life, p, e):
         assert capex.cost_per_hour_usd(c, h, life, p, e) == pytest.approx(q, rel=1e-9)
 
 
-@given(u=st.floats(0.0, 1.0), busy=power, frac=st.floats(0.0, 1.0))
-def test_average_power_between_idle_and_busy(u, busy, frac):
+@given(h=hours, busy=power, frac=st.floats(0.0, 1.0), more=st.floats(1.0, 100.0))
+def test_power_per_used_hour_falls_with_hours_and_stays_above_busy(h, busy, frac, more):
     idle = busy * frac
-    avg = capex.average_power_w(busy, idle, u)
-    assert idle - 1e-9 <= avg <= busy + 1e-9
+    here = used_hour_w(busy, idle, h)
+    assert here >= busy * (1 - 1e-12) - 1e-12  # (absolute slack for subnormal watts)
+    assert used_hour_w(busy, idle, min(h * more, HOURS_PER_YEAR)) <= here * (1 + 1e-12) + 1e-12

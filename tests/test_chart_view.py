@@ -16,10 +16,10 @@ import io
 from pathlib import Path
 
 import pytest
-from test_widgets import EXPLORERS, corner_cases
+from test_widgets import EXPLORERS, _build, corner_cases
 
 import helpers
-from helpers import live, widgets
+from helpers.ui import chart_view as live
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def _states(name) -> tuple[list, int]:
     whole specification it means. Also how many moves sent changes only."""
     helpers.setup()
     with contextlib.redirect_stdout(io.StringIO()):
-        box = getattr(widgets, name)()
+        box = _build(name)
     view = box.children[-1]
     assert isinstance(view, live.ChartView)
     states = [{"spec": view.spec, "data": view.data, "embed_options": _OPTIONS}]

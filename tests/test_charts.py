@@ -10,16 +10,17 @@ without it.
 import ast
 from pathlib import Path
 
-import helpers.charts
+import helpers.views
 
-SOURCE = Path(helpers.charts.__file__)
+SOURCES = sorted(Path(helpers.views.__file__).parent.glob("ch*.py"))
 
 
 def _encode_arguments():
-    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "encode":
-            yield from ((node.lineno, kw) for kw in node.keywords)
+    for source in SOURCES:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "encode":
+                yield from ((f"{source.name}:{node.lineno}", kw) for kw in node.keywords)
 
 
 def test_every_encoding_is_a_channel_object():

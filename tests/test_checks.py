@@ -6,9 +6,11 @@ Exercises are discovered in ``helpers.checks.chNN``; chapter test files pin the 
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 
+import helpers
 import helpers.checks
 from helpers.checks import Exercise, Mistake, ch00, ch01
 
@@ -62,6 +64,25 @@ def test_unanswered_hint_and_solution(q, capsys):
     out = capsys.readouterr().out
     assert "Hint 1 of" in out or "No hint" in out
     assert "Answer:" in out
+
+
+CALCULATORS = sorted(
+    m.name for m in pkgutil.iter_modules(helpers.__path__) if not m.name.startswith("_")
+)
+NAMED = re.compile(rf"\b({'|'.join(CALCULATORS)})((?:\.[A-Za-z_]\w*)+)")
+
+
+@pytest.mark.parametrize("q", QS, ids=IDS)
+def test_every_function_an_exercise_names_exists(q):
+    """Hints and solutions name calculators (``tokens.Deployment.from_tables``,
+    ``power.power_per_busy_hour_w``): each must be there, so a renamed or removed function is
+    caught here rather than by a learner."""
+    text = " ".join([q.question, *q.hints, q.solution_text])
+    for module, chain in NAMED.findall(text):
+        obj = importlib.import_module(f"helpers.{module}")
+        for name in chain.strip(".").split("."):
+            assert hasattr(obj, name), f"{q.name} names {module}{chain}, which does not exist"
+            obj = getattr(obj, name)
 
 
 def test_non_numbers_and_direction():

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import render, widgets
+from helpers.ui import explorer, render
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -62,7 +62,7 @@ def test_a_chart_output_has_all_its_parts_and_they_agree(output, live):
     assert abs(shown.height - size["height"] * render.PNG_SCALE) <= 1
     if live:
         assert set(data) == {"image/png", "text/plain"}, "an explorer's still is a PNG and text"
-        assert text.startswith(widgets.Explorer.note + " Chart: ")
+        assert text.startswith(explorer.Explorer.note + " Chart: ")
         return
     assert set(data) == {"image/svg+xml", "image/png", "text/plain"}
     assert text.startswith("Chart: ") and "alt.Chart" not in text

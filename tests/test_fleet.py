@@ -8,7 +8,7 @@ from conftest import bad_nonneg, nonneg, positive, pue, raises_naming
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import capex, data, fleet
+from helpers import data, fleet, power
 from helpers.checks import ch05
 from helpers.units import convert_energy
 
@@ -18,13 +18,20 @@ unit_interval = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
 # --- the seed's worked example (DESIGN.md, chapter 05) -------------------------------------
 
 
+def kwh(queries, energy_per_query_wh, pue=1.0):
+    """The fleet's energy in kWh, as the notebook writes it."""
+    return convert_energy(fleet.queries_energy_wh(queries, energy_per_query_wh, pue), "Wh", "kWh")
+
+
 def test_seed_energy_20000_kwh_per_month():
-    assert fleet.fleet_energy_kwh(10_000_000, 0.002) == pytest.approx(20_000)
+    # 10 million queries × 2 Wh (the seed's 0.002 kWh) = 20 million Wh = 20,000 kWh.
+    assert fleet.queries_energy_wh(10_000_000, 2.0) == pytest.approx(20_000_000)
+    assert kwh(10_000_000, 2.0) == pytest.approx(20_000)
 
 
 def test_seed_cost_2000_then_3000_usd_with_pue():
     assert fleet.electricity_cost_usd(20_000, 0.10) == pytest.approx(2_000)
-    energy = fleet.fleet_energy_kwh(10_000_000, 0.002, pue=1.5)
+    energy = kwh(10_000_000, 2.0, pue=1.5)
     assert energy == pytest.approx(30_000)
     assert fleet.electricity_cost_usd(energy, 0.10) == pytest.approx(3_000)
 
@@ -33,13 +40,9 @@ def test_seed_example_from_the_tables():
     wh = data.value("inference_estimates", "seed-004-query", "energy_wh")
     price = data.value("prices", "seed-004-price", "price_per_kwh")
     seed_pue = data.value("pue", "seed-004-pue", "pue")
-    kwh = convert_energy(wh, "Wh", "kWh")
-    assert fleet.electricity_cost_usd(fleet.fleet_energy_kwh(1e7, kwh), price) == pytest.approx(
-        2_000
-    )
-    assert fleet.electricity_cost_usd(
-        fleet.fleet_energy_kwh(1e7, kwh, seed_pue), price
-    ) == pytest.approx(3_000)
+    assert wh == 2.0
+    assert fleet.electricity_cost_usd(kwh(1e7, wh), price) == pytest.approx(2_000)
+    assert fleet.electricity_cost_usd(kwh(1e7, wh, seed_pue), price) == pytest.approx(3_000)
 
 
 # --- footprints from published per-query figures -------------------------------------------
@@ -120,33 +123,46 @@ def test_utilization_lever_row_is_our_arithmetic(column, u0):
     assert row[column] == pytest.approx(fleet.utilization_factor(700, 100, u0, 0.6), abs=5e-4)
 
 
-def test_average_power_and_utilization_examples():
-    assert capex.average_power_w(700, 100, 0.3) == pytest.approx(280)
-    assert capex.average_power_w(700, 100, 0.0) == pytest.approx(100)
-    assert capex.average_power_w(700, 100, 1.0) == pytest.approx(700)
+def test_utilization_examples():
+    # Busy 30 % → 60 %: (280 W / 0.3) → (460 W / 0.6), energy per unit of work × 0.821.
+    assert power.average_power_w(700, 100, 0.6) == pytest.approx(460)
+    assert fleet.utilization_factor(700, 100, 0.3, 0.6) == pytest.approx((460 / 0.6) / (280 / 0.3))
     assert fleet.utilization_factor(700, 0, 0.3, 0.6) == pytest.approx(1.0)
     assert fleet.utilization_factor(0, 0, 0.3, 0.6) == pytest.approx(1.0)
 
 
+def test_utilization_factor_is_a_ratio_of_powers_per_busy_hour():
+    before = power.power_per_busy_hour_w(700, 100, 0.1)
+    after = power.power_per_busy_hour_w(700, 100, 0.6)
+    assert fleet.utilization_factor(700, 100, 0.1, 0.6) == pytest.approx(after / before)
+    assert fleet.utilization_factor(700, 100, 0.6, 0.1) == pytest.approx(before / after)
+
+
 def test_idle_above_busy_rejected():
     with raises_naming("idle_power_w"):
-        capex.average_power_w(100, 200, 0.5)
+        fleet.utilization_factor(100, 200, 0.3, 0.6)
 
 
 def test_vectorized_and_scalar_out():
-    out = fleet.fleet_energy_kwh(np.array([1e6, 2e6]), 0.002, pue=np.array([[1.0], [1.5]]))
+    out = fleet.queries_energy_wh(np.array([1e6, 2e6]), 2.0, pue=np.array([[1.0], [1.5]]))
     assert out.shape == (2, 2)
-    np.testing.assert_allclose(out, [[2_000, 4_000], [3_000, 6_000]])
+    np.testing.assert_allclose(out, [[2e6, 4e6], [3e6, 6e6]])
+    assert isinstance(fleet.queries_energy_wh(1, 1), float)
     assert isinstance(fleet.electricity_cost_usd(1, 1), float)
 
 
 # --- properties ------------------------------------------------------------------------
 
 
-@given(q=nonneg, e=st.floats(0, 1.0), u=pue, k=st.floats(1.0, 1e3))
+@given(q=nonneg, e=st.floats(0, 1_000.0), u=pue, k=st.floats(1.0, 1e3))
 def test_energy_is_linear_in_queries(q, e, u, k):
-    base = fleet.fleet_energy_kwh(q, e, u)
-    assert fleet.fleet_energy_kwh(q * k, e, u) == pytest.approx(base * k, rel=1e-9, abs=1e-9)
+    base = fleet.queries_energy_wh(q, e, u)
+    assert fleet.queries_energy_wh(q * k, e, u) == pytest.approx(base * k, rel=1e-9, abs=1e-9)
+
+
+@given(q=nonneg, e=st.floats(0, 1_000.0), u=pue)
+def test_energy_is_queries_times_energy_times_pue(q, e, u):
+    assert fleet.queries_energy_wh(q, e, u) == pytest.approx(q * e * u, rel=1e-12, abs=1e-12)
 
 
 @given(e=nonneg, p=st.floats(0, 1.0), extra=st.floats(0, 1.0))
@@ -177,13 +193,13 @@ def test_higher_utilization_never_costs_more_per_unit_of_work(busy, idle_share, 
 @given(bad=bad_nonneg)
 def test_bad_queries_rejected(bad):
     with raises_naming("queries"):
-        fleet.fleet_energy_kwh(bad, 0.002)
+        fleet.queries_energy_wh(bad, 2.0)
 
 
 @given(bad=bad_nonneg)
 def test_bad_energy_per_query_rejected(bad):
-    with raises_naming("energy_per_query_kwh"):
-        fleet.fleet_energy_kwh(1e6, bad)
+    with raises_naming("energy_per_query_wh"):
+        fleet.queries_energy_wh(1e6, bad)
 
 
 @given(bad=bad_nonneg)
@@ -203,7 +219,7 @@ def test_bad_intensity_and_water_rejected(bad):
 @pytest.mark.parametrize("bad", [0.99, 0.0, math.nan, math.inf])
 def test_pue_below_one_rejected(bad):
     with pytest.raises(ValueError, match=r"pue .*\[1, inf\)"):
-        fleet.fleet_energy_kwh(1, 1, pue=bad)
+        fleet.queries_energy_wh(1, 1, pue=bad)
 
 
 @pytest.mark.parametrize("bad", [0.0, -0.5, math.nan, math.inf])
@@ -214,8 +230,18 @@ def test_non_positive_lever_factor_rejected(bad):
 
 @pytest.mark.parametrize("bad", [0.0, 1.01, -0.1, math.nan])
 def test_utilization_out_of_range_rejected(bad):
+    with pytest.raises(ValueError, match=r"utilization\w* .*\(0, 1\]"):
+        fleet.utilization_factor(700, 100, bad, 0.5)
+    with pytest.raises(ValueError, match=r"utilization\w* .*\(0, 1\]"):
+        fleet.utilization_factor(700, 100, 0.5, bad)
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.01])
+def test_utilization_out_of_range_names_which_one(bad):
     with raises_naming("utilization_before"):
         fleet.utilization_factor(700, 100, bad, 0.5)
+    with raises_naming("utilization_after"):
+        fleet.utilization_factor(700, 100, 0.5, bad)
 
 
 def test_zero_energy_rejected_where_it_divides():
@@ -253,6 +279,7 @@ def test_exercise_answers():
     assert ch05.q2.expected() == pytest.approx(9_750)
     assert ch05.q3.expected() == pytest.approx(6_000)
     assert 3_500 < ch05.q4.expected() < 4_740
+    assert ch05.q4.expected() == pytest.approx(4_065.79, abs=0.01)  # the 95th percentile
 
 
 def test_unanswered_is_not_an_error():
@@ -270,29 +297,27 @@ def test_apply_levers_without_levers_is_the_baseline():
 
 
 def test_lever_steps_frame_and_waterfall():
-    from helpers import charts, widgets
+    from helpers.views import ch05 as view
 
-    frame = widgets.lever_steps_frame(30_000, {"batching": 0.25, "worse": 1.2}, scale=1e-3)
+    frame = view.lever_steps_frame(30_000, {"batching": 0.25, "worse": 1.2}, scale=1e-3)
     assert list(frame.step) == ["naive fleet", "batching", "worse", "optimised"]
     assert list(frame.kind) == ["total", "saving", "increase", "total"]
     np.testing.assert_allclose(frame.end, [30, 7.5, 9, 9])
     assert frame.low.isna().all()
-    chart = charts.lever_waterfall(frame, "Energy per month (MWh)")
+    chart = view.lever_waterfall(frame, "Energy per month (MWh)")
     assert "MWh" in chart.to_json() and chart.to_dict()["description"]
 
 
 def test_fleet_chart_shows_band_and_bill():
-    from helpers import widgets
+    from helpers.views import ch05 as view
 
-    builder, kwargs = widgets.fleet_figure(
-        1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, batching=True
-    )
+    builder, kwargs = view.fleet_figure(1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, batching=True)
     spec = builder(**kwargs).to_dict()
     assert spec["title"]["text"].startswith("Optimised: 7.5 MWh a month, $750")
-    frame = widgets.lever_steps_frame(30_000, {"batching": 0.25})
+    frame = view.lever_steps_frame(30_000, {"batching": 0.25})
     assert len(frame) == 3
-    box = widgets.fleet_explorer()
-    assert set(widgets.FLEET_LEVERS) <= set(box.control_widgets)
+    box = view.fleet_explorer()
+    assert set(view.FLEET_LEVERS) <= set(box.control_widgets)
     assert set(box.control_widgets["region"].options[i][1] for i in range(3)) <= set(
         data.load("grid_intensity").index
     )

@@ -8,7 +8,8 @@ from conftest import bad_nonneg, nonneg, positive, pue, raises_naming
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import data, lifecycle
+from helpers import data, fleet, lifecycle
+from helpers.units import convert_energy
 
 
 def test_deepseek_v3_rental_cost():
@@ -42,7 +43,8 @@ def test_llama31_energy_and_emissions():
     energy = lifecycle.training_energy_mwh(total_hours, 700)
     assert energy == pytest.approx(27_510)
     assert runs.emissions_tco2e_reported.sum() == pytest.approx(11_390)
-    assert lifecycle.grid_intensity_kg_per_kwh(11_390, energy) == pytest.approx(0.414, abs=0.001)
+    # t CO2e ÷ MWh, both × 1e6: g per Wh, × 1000: g per kWh
+    assert fleet.implied_intensity_g_per_kwh(11_390e6, energy * 1e6) == pytest.approx(414, abs=1)
 
 
 def test_seed_crossover_one_billion_queries():
@@ -54,9 +56,20 @@ def test_crossover_days_at_given_traffic():
     assert lifecycle.crossover_days(2_000, 2.0, queries_per_day=10e6) == pytest.approx(100)
 
 
+def inference_mwh(queries, energy_per_query_wh, pue=1.0):
+    """Energy of serving the queries in MWh: the one multiplication of queries by energy per
+    query (helpers.fleet.queries_energy_wh), in the unit of training energy."""
+    return convert_energy(fleet.queries_energy_wh(queries, energy_per_query_wh, pue), "Wh", "MWh")
+
+
 def test_inference_energy_is_inverse_of_crossover():
     n = lifecycle.crossover_queries(1_951.6, 0.24, pue=1.1)
-    assert lifecycle.inference_energy_mwh(n, 0.24, pue=1.1) == pytest.approx(1_951.6)
+    assert inference_mwh(n, 0.24, pue=1.1) == pytest.approx(1_951.6)
+
+
+def test_crossover_days_is_when_inference_reaches_training():
+    days = lifecycle.crossover_days(2_000, 2.0, queries_per_day=10e6, pue=1.25)
+    assert inference_mwh(days * 10e6, 2.0, pue=1.25) == pytest.approx(2_000)
 
 
 def test_vectorized_over_arrays():
@@ -97,13 +110,17 @@ def test_bad_power_rejected(bad):
 @pytest.mark.parametrize("bad", [0.99, 0.0, math.nan, math.inf])
 def test_pue_below_one_rejected(bad):
     with pytest.raises(ValueError, match=r"pue .*\[1, inf\)"):
-        lifecycle.inference_energy_mwh(1, 1, pue=bad)
+        fleet.queries_energy_wh(1, 1, pue=bad)
+    with pytest.raises(ValueError, match=r"pue .*\[1, inf\)"):
+        lifecycle.training_energy_mwh(1, 1, pue=bad)
+    with pytest.raises(ValueError, match=r"pue .*\[1, inf\)"):
+        lifecycle.crossover_queries(1, 1, pue=bad)
 
 
 def test_zero_energy_per_query_rejected_where_it_divides():
     with pytest.raises(ValueError, match=r"energy_per_query_wh .*\(0, inf\)"):
         lifecycle.crossover_queries(2_000, 0.0)
-    assert lifecycle.inference_energy_mwh(10, 0.0) == 0.0
+    assert fleet.queries_energy_wh(10, 0.0) == 0.0  # where it only multiplies, zero is fine
 
 
 def test_zero_traffic_rejected():

@@ -51,7 +51,7 @@ TOY_VALUES: dict[str, dict[float, str]] = {
         10e6: "what-if traffic of 10 million queries a day (the explorer's default)",
     },
     "02_chain_of_thought.ipynb": {
-        **{b: "what-if batch size" for b in (8, 16, 64, 256)},
+        **{b: "what-if batch size" for b in (16, 64, 256)},
         **{c: "what-if context length (tokens already in the cache)" for c in (200, 1_000, 8_000)},
         **{
             v: "what-if prompt or answer length in tokens, stated as an assumption in the text"

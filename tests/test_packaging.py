@@ -62,7 +62,7 @@ def test_a_kernel_install_pulls_in_no_server_and_pins_nothing_of_the_host():
 def test_the_licence_field_says_what_the_wheel_carries():
     meta = _meta()
     assert meta["license"] == "MIT AND CC-BY-4.0 AND Bitstream-Vera"
-    assert set(meta["license-files"]) == {"LICENSE", "helpers/fonts/LICENSE"}
+    assert set(meta["license-files"]) == {"LICENSE", "helpers/ui/fonts/LICENSE"}
     text = (ROOT / "LICENSE").read_text()
     assert "MIT License" in text and "CC BY 4.0" in text
 
@@ -150,11 +150,12 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_code_tables_fonts_and_licences(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"helpers/chart_view.js", "helpers/live.py", "helpers/fonts/DejaVuSans.ttf"} <= names
+    assert {"helpers/ui/chart_view.js", "helpers/ui/fonts/DejaVuSans.ttf"} <= names
+    assert {"helpers/views/ch02.py", "helpers/checks/ch02.py", "helpers/tokens.py"} <= names
     tables = {f"helpers/tables/{p.name}" for p in (ROOT / "data").glob("*.csv")}
     assert tables | {"helpers/tables/datapackage.json"} <= names
     licences = [
-        n for n in names if n.endswith(("licenses/LICENSE", "licenses/helpers/fonts/LICENSE"))
+        n for n in names if n.endswith(("licenses/LICENSE", "licenses/helpers/ui/fonts/LICENSE"))
     ]
     assert len(licences) == 2, licences
     metadata = (
@@ -167,7 +168,8 @@ def test_the_wheel_carries_code_tables_fonts_and_licences(wheel):
 
 _OUTSIDE = """
 import json, sys, helpers, pandas
-from helpers import data, render
+from helpers import data
+from helpers.ui import render
 from helpers.checks import Exercise
 import importlib, pkgutil, helpers.checks
 tables = {name: len(data.load(name)) for name in data.tables()}
@@ -268,6 +270,10 @@ def test_the_makefile_runs_the_python_launcher():
         assert re.search(rf"^{target}:.*\n\t\$\(RUN\) {target}\b", makefile, re.M), target
     readme = (ROOT / "README.md").read_text()
     assert "python -m helpers lab" in readme and "python -m helpers test" in readme
+
+
+def test_the_package_version_is_the_project_version():
+    assert helpers.__version__ == _meta()["version"]
 
 
 def test_every_chapter_opens_in_colab_at_the_version_it_installs():

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 import helpers
-from helpers import cache, render
+from helpers.ui import cache, render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,7 @@ def test_the_context_names_versions_fonts_and_time_zone():
 
     versions, fonts, zone, scale, colours, recipe = render._render_context()
     assert versions == [vlc.__version__, alt.__version__, alt.SCHEMA_VERSION, PIL.__version__]
-    assert any(path.endswith("helpers/fonts/DejaVuSans.ttf") for path, _size, _mtime in fonts)
+    assert any(path.endswith("helpers/ui/fonts/DejaVuSans.ttf") for path, _size, _mtime in fonts)
     assert len(zone) == 3 and (scale, colours) == (render.PNG_SCALE, render.PNG_COLOURS)
     assert len(recipe) == 16
 
@@ -152,7 +152,7 @@ def test_a_cache_folder_others_can_write_to_is_not_used(tmp_path, monkeypatch):
 _RENDER_SCRIPT = """
 import hashlib, json, sys
 import altair as alt
-from helpers import render
+from helpers.ui import render
 spec = json.loads(sys.argv[1])
 if sys.argv[2] == "course-fonts":
     render._vlc()  # registers helpers/fonts

@@ -9,15 +9,17 @@ from hypothesis import strategies as st
 
 from helpers import data, fleet
 from helpers.uncertainty import Band, Range, band, lever_chain, monte_carlo, percentiles, sample
+from helpers.units import convert_energy
 
 SEED_RANGES = {
-    "energy_per_query_kwh": Range(0.001, 0.003),
+    "energy_per_query_wh": Range(1.0, 3.0),
     "pue": Range(1.09, 1.58),
 }
 
 
-def seed_bill(energy_per_query_kwh, pue):
-    return fleet.electricity_cost_usd(fleet.fleet_energy_kwh(1e7, energy_per_query_kwh, pue), 0.10)
+def seed_bill(energy_per_query_wh, pue):
+    wh = fleet.queries_energy_wh(1e7, energy_per_query_wh, pue)
+    return fleet.electricity_cost_usd(convert_energy(wh, "Wh", "kWh"), 0.10)
 
 
 def test_same_seed_same_result():
@@ -39,8 +41,16 @@ def test_seed_bill_band_brackets_the_seed_3000():
     b = band(seed_bill, SEED_RANGES)
     assert isinstance(b, Band)
     assert b.low < 3_000 < b.high
-    assert b.low > seed_bill(0.001, 1.09)
-    assert b.high < seed_bill(0.003, 1.58)
+    assert b.low > seed_bill(1.0, 1.09)
+    assert b.high < seed_bill(3.0, 1.58)
+    assert seed_bill(2.0, 1.5) == pytest.approx(3_000)  # the seed's own numbers
+
+
+def test_seed_bill_band_is_the_chapter_s_band():
+    # The docstring's example (PUE 1.1-1.6) and chapter 05's exercise (1.09-1.58, n=100,000).
+    ranges = {"energy_per_query_wh": Range(1.0, 3.0), "pue": Range(1.1, 1.6)}
+    assert str(band(seed_bill, ranges)) == "2,660 (5–95 %: 1,450 to 4,110)"
+    assert band(seed_bill, SEED_RANGES, n=100_000, seed=0).high == pytest.approx(4_065.79, abs=0.01)
 
 
 def test_draws_stay_in_range_and_have_the_right_centre():

@@ -4,8 +4,10 @@ path a slider move takes (a refilled chart template) gives the specification Alt
 
 import contextlib
 import functools
+import importlib
 import io
 import json
+import pkgutil
 
 import altair as alt
 import ipywidgets as w
@@ -16,14 +18,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
-from helpers import live, render, widgets
+import helpers.views
+from helpers.ui import chart_view, render, templates
+from helpers.views import ch01
 
-EXPLORERS = sorted(n for n in dir(widgets) if n.endswith("_explorer"))
+VIEWS = {
+    m.name: importlib.import_module(f"helpers.views.{m.name}")
+    for m in pkgutil.iter_modules(helpers.views.__path__)
+}
+EXPLORERS = sorted(
+    f"{ch}.{name}"
+    for ch, mod in VIEWS.items()
+    for name in mod.__all__
+    if name.endswith("_explorer")
+)
 
 
 def _build(name):
+    chapter, function = name.split(".")
     with contextlib.redirect_stdout(io.StringIO()):  # outside a kernel the first draw prints a repr
-        return getattr(widgets, name)()
+        return getattr(VIEWS[chapter], function)()
 
 
 def _corners(control):
@@ -59,7 +73,7 @@ def corner_cases(box) -> list[dict]:
 
 
 def test_there_is_an_explorer_per_chapter_so_far():
-    assert "crossover_explorer" in EXPLORERS
+    assert "ch01.crossover_explorer" in EXPLORERS and len(EXPLORERS) >= 6
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -67,7 +81,7 @@ def test_explorer_has_controls_and_output(name):
     box = _build(name)
     assert isinstance(box, w.VBox)
     assert box.control_widgets and callable(box.draw_function) and callable(box.spec_function)
-    assert isinstance(box.children[-1], live.ChartView)
+    assert isinstance(box.children[-1], chart_view.ChartView)
     assert box.children[-1].spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
     assert box.children[-1].embed_options["renderer"] == "svg"  # readable by screen readers
 
@@ -98,7 +112,7 @@ def test_an_explorer_displays_with_its_starting_picture(name):
 
 
 def test_timeline_total_is_training_plus_inference_and_crossing_is_mid_chart():
-    frame = widgets.timeline_frame(2_000, 2.0, 10e6).pivot(
+    frame = ch01.timeline_frame(2_000, 2.0, 10e6).pivot(
         index="day", columns="phase", values="energy_mwh"
     )
     assert (frame["total"] - frame["training"] - frame["inference"]).abs().max() < 1e-9
@@ -155,7 +169,7 @@ def test_a_slider_move_sends_the_chart_altair_would_build(name, data):
 
 
 def test_templates_fall_back_to_altair_when_a_table_cannot_be_told_apart():
-    @live.two_step(
+    @templates.two_step(
         lambda a, b, title: alt.layer(
             alt.Chart(a).mark_point().encode(x="x:Q"), alt.Chart(b).mark_rule().encode(x="x:Q")
         ).properties(title=title)
@@ -167,17 +181,17 @@ def test_templates_fall_back_to_altair_when_a_table_cannot_be_told_apart():
             "title": f"{x_a} and {x_b}",
         }
 
-    templates = live.SpecTemplates()
-    templates.spec(two_tables, 1.0, 1.0)  # identical tables: which dataset is which?
-    assert templates.fallbacks == 1
-    spec = templates.spec(two_tables, 1.0, 2.0)
+    shapes = templates.SpecTemplates()
+    shapes.spec(two_tables, 1.0, 1.0)  # identical tables: which dataset is which?
+    assert shapes.fallbacks == 1
+    spec = shapes.spec(two_tables, 1.0, 2.0)
     assert _canonical(spec) == _canonical(two_tables(1.0, 2.0).to_dict())
-    templates.spec(
+    shapes.spec(
         two_tables,
         3.0,
         4.0,
     )
-    other = live.SpecTemplates()
+    other = templates.SpecTemplates()
     other.spec(two_tables, 1.0, 2.0)
     assert other.fallbacks == 0
     assert _canonical(other.spec(two_tables, 5.0, np.float64(6.0))) == _canonical(
@@ -189,20 +203,20 @@ def test_every_chart_widget_shares_one_vega_library():
     """A page with many explorers receives and loads Vega once (calculator mode has six)."""
     helpers.setup()
     views = [_build(name).children[-1] for name in EXPLORERS]
-    assert {id(v.library) for v in views} == {id(live.library())}
+    assert {id(v.library) for v in views} == {id(chart_view.library())}
     assert all(len(v._esm) < 20_000 for v in views)  # each chart carries only its own code
-    assert len(live.library()._esm) > 100_000
+    assert len(chart_view.library()._esm) > 100_000
 
 
 def test_the_chart_widget_works_offline_from_a_cached_bundle(tmp_path, monkeypatch):
     monkeypatch.setenv("J2_CACHE_DIR", str(tmp_path))
-    code = live.bundle_code()
+    code = chart_view.bundle_code()
     (path,) = tmp_path.glob("chart-view-*.js")
     assert len(code) > 100_000 and path.read_text() == code
     assert "https://esm.sh" not in code and "cdn.jsdelivr" not in code
     assert "__j2VegaEmbed" in code and "export" in code  # the library's own code, as a module
     path.write_text(code + "// read back")
-    assert live.bundle_code().endswith("// read back")  # the second call reuses it
+    assert chart_view.bundle_code().endswith("// read back")  # the second call reuses it
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -221,13 +235,13 @@ def test_a_move_within_a_template_sends_only_rows_and_title(name):
             assert set(changes) <= {"datasets", "title"}
             assert set(changes["datasets"]) == set(template["datasets"])
         else:  # another template (or title layout): the whole specification goes
-            assert view.spec == live.refill(template, changes)
+            assert view.spec == templates.refill(template, changes)
     assert sent_changes > 0
 
 
 def test_a_new_title_layout_sends_the_whole_specification():
     helpers.setup()
-    box = _build("crossover_explorer")
+    box = _build("ch01.crossover_explorer")
     view = box.children[-1]
     template, changes = box.fill_function(**{k: c.value for k, c in box.control_widgets.items()})
     view.show(template, dict(changes, title="a plain title"))
@@ -252,4 +266,4 @@ def test_a_new_title_layout_sends_the_whole_specification():
 )
 def test_rows_are_the_ones_altair_embeds(rows):
     frame = pd.DataFrame(rows, columns=["a", "b"]) if rows else pd.DataFrame({"a": [], "b": []})
-    assert live._records(frame) == alt.to_values(frame)["values"]
+    assert templates._records(frame) == alt.to_values(frame)["values"]

@@ -11,7 +11,7 @@ each with its title and description (the output's text form) as the image's alte
 
 A live widget cell (tagged ``live-widget``: an explorer, or chapter 06's filterable ledger) is
 committed with its still, what it shows at its starting values (a chart, or the ledger's
-table; see ``helpers.widgets``); its sliders and menus need a live kernel. In the book it shows
+table; see ``helpers.ui.explorer``); its sliders and menus need a live kernel. In the book it shows
 a note saying where they work, above that still.
 """
 

@@ -17,7 +17,7 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 def without_widget(output):
     """``output`` without its live widget view, which a saved notebook cannot bring back; the
-    still beside it (an explorer's starting picture, see ``helpers.widgets``) stays. None if
+    still beside it (an explorer's starting picture, see ``helpers.ui.explorer``) stays. None if
     nothing but text would be left."""
     data = output.get("data", {})
     if WIDGET not in data:

@@ -3,6 +3,8 @@
 from helpers import data, units
 from helpers.checks import Exercise, Mistake
 
+__all__ = ["q1", "q2", "q3"]
+
 _H100_W = lambda: data.value("gpus", "h100-sxm", "tdp_w")  # noqa: E731
 _GEMINI_WH = lambda: data.value("inference_estimates", "gemini-median-2025", "energy_wh")  # noqa: E731
 

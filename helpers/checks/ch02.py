@@ -1,45 +1,22 @@
 """Self-checks for chapter 02, "The cost of thinking". Answers are computed from data/ with
 ``helpers.tokens``; nothing is typed in."""
 
-from helpers import data, tokens
+from helpers import tokens
 from helpers.checks import Exercise, Mistake
 
-
-def _kw(model_id, gpu_id, precision):
-    kw = tokens.model_kwargs(data.load("models").loc[model_id], precision)
-    kw.update(tokens.gpu_kwargs(data.load("gpus").loc[gpu_id], precision))
-    return kw
-
-
-def _decode(kw, batch_size, context_tokens, **over):
-    a = {**kw, **over}
-    return tokens.decode_energy_per_token_j(
-        a["active_params"],
-        a["bytes_per_param"],
-        batch_size,
-        context_tokens,
-        a["kv_bytes_per_token"],
-        a["memory_bandwidth_gb_per_s"],
-        a["peak_tflops"],
-        a["gpu_power_w"],
-        a.get("efficiency", 1.0),
-        a["attention_flops_per_context_token"],
-        a["total_params"],
-        a["routed_expert_fraction"],
-    )
-
+__all__ = ["q1", "q2", "q3", "q4"]
 
 # --- q1: one token, batch 32 ----------------------------------------------------------------
 
 Q1_BATCH, Q1_CONTEXT = 32, 1000
 
 
-def _q1_kw():
-    return _kw("llama-3.3-70b", "h100-sxm", "FP8")
+def _q1_deployment():
+    return tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "FP8")
 
 
 def _q1():
-    return _decode(_q1_kw(), Q1_BATCH, Q1_CONTEXT)
+    return tokens.decode_energy_per_token_j(Q1_BATCH, Q1_CONTEXT, deployment=_q1_deployment())
 
 
 q1 = Exercise(
@@ -52,10 +29,11 @@ q1 = Exercise(
     answer=_q1,
     unit="J",
     hints=[
-        "widgets.decode_kwargs('llama-3.3-70b', 'h100-sxm', 'FP8') gives the model and GPU numbers.",
-        "tokens.decode_energy_per_token_j(...) with batch_size=32, context_tokens=1000. Is the step "
-        "memory-bound? Then the GPU reads the weights once plus 32 KV caches, and the energy is "
-        "shared by 32 tokens.",
+        "d = tokens.Deployment.from_tables('llama-3.3-70b', 'h100-sxm', 'FP8') gives the model "
+        "and GPU numbers.",
+        "tokens.decode_energy_per_token_j(32, 1000, deployment=d): batch 32, 1,000 tokens of "
+        "context. Is the step memory-bound? Then the GPU reads the weights once plus 32 KV "
+        "caches, and the energy is shared by 32 tokens.",
     ],
     solution_text=(
         "Bytes per step: 70.6 GB of FP8 weights + 32 × 1,000 × 327,680 B of KV cache ≈ 81 GB. At "
@@ -67,11 +45,13 @@ q1 = Exercise(
             c * Q1_BATCH, "That is the energy of the whole step: divide it among the 32 tokens."
         ),
         Mistake(
-            _decode(_q1_kw(), Q1_BATCH, Q1_CONTEXT, bytes_per_param=2.0),
+            tokens.decode_energy_per_token_j(
+                Q1_BATCH, Q1_CONTEXT, deployment=_q1_deployment().replace(bytes_per_param=2.0)
+            ),
             "You used 2 bytes per parameter: FP8 stores one byte per weight.",
         ),
         Mistake(
-            _decode(_q1_kw(), Q1_BATCH, 0),
+            tokens.decode_energy_per_token_j(Q1_BATCH, 0, deployment=_q1_deployment()),
             "You left out the KV cache: every sequence's 1,000 cached tokens are read too.",
         ),
     ],
@@ -83,38 +63,17 @@ q1 = Exercise(
 Q2_PROMPT, Q2_REASONING, Q2_ANSWER, Q2_PUE = 500, 4000, 300, 1.2
 
 
-def deepseek_calibration():
-    """η for decode and prefill from DeepSeek's published serving statistics (as in the notebook).
-
-    Returns ``(batch per node, decode η, prefill η)``.
-    """
-    meas, models, gpus = data.load("decode_measurements"), data.load("models"), data.load("gpus")
-    row = meas.loc["deepseek-decode-throughput"]
-    batch = tokens.concurrent_sequences(row.value, meas.loc["deepseek-user-speed", "value"])
-    model, gpu = models.loc[row.model_id], gpus.loc[row.gpu_id]
-    eta = tokens.calibrate(row, model, gpu, batch_size=batch)
-    eta_prefill = tokens.calibrate(
-        meas.loc["deepseek-prefill-throughput"],
-        model,
-        gpu,
-        cache_hit_fraction=meas.loc["deepseek-cache-hits", "value"],
-    )
-    return batch, eta, eta_prefill
-
-
 def _q2_parts(pue=Q2_PUE, reasoning=Q2_REASONING):
-    batch, eta, eta_prefill = deepseek_calibration()
-    row = data.load("decode_measurements").loc["deepseek-decode-throughput"]
-    pool = batch * row.serving_gpus / row.gpu_count
+    calibration = tokens.course_calibration()
     return tokens.answer_energy(
         Q2_PROMPT,
         reasoning,
         Q2_ANSWER,
-        batch_size=pool,
-        efficiency=eta,
-        prefill_efficiency=eta_prefill,
+        deployment=tokens.Deployment.from_tables("deepseek-r1", "h800-sxm", "FP8"),
+        batch_size=calibration.deepseek_pool_batch,
+        efficiency=calibration.deepseek_decode,
+        prefill_efficiency=calibration.prefill,
         pue=pue,
-        **_kw("deepseek-r1", "h800-sxm", "FP8"),
     )
 
 
@@ -133,10 +92,12 @@ q2 = Exercise(
     answer=_q2,
     unit="Wh",
     hints=[
-        "Use tokens.answer_energy(500, 4000, 300, batch_size=..., efficiency=eta_deepseek, "
-        "prefill_efficiency=eta_prefill, pue=1.2, **widgets.decode_kwargs('deepseek-r1', "
-        "'h800-sxm', 'FP8')).",
-        "The batch is the whole decode unit: sequences per node × 18 nodes (144 GPUs ÷ 8).",
+        "Use tokens.answer_energy(500, 4000, 300, "
+        "deployment=tokens.Deployment.from_tables('deepseek-r1', 'h800-sxm', 'FP8'), "
+        "batch_size=..., efficiency=eta_deepseek, prefill_efficiency=eta_prefill, pue=1.2).",
+        "The batch is the whole decode unit: sequences per node × 18 nodes (144 GPUs ÷ 8). "
+        "tokens.course_calibration() gives it (.deepseek_pool_batch) with the two η "
+        "(.deepseek_decode and .prefill).",
     ],
     solution_text=(
         "The calibration gives about 705 sequences per node, so 12,686 in one 144-GPU decode "
@@ -160,14 +121,11 @@ Q3_BATCH, Q3_CONTEXT = 64, 1000
 
 
 def _q3_energies():
-    moe = _kw("deepseek-v3", "h800-sxm", "FP8")
-    dense = {
-        **moe,
-        "active_params": moe["total_params"],
-        "total_params": None,
-        "routed_expert_fraction": None,
-    }
-    return _decode(moe, Q3_BATCH, Q3_CONTEXT), _decode(dense, Q3_BATCH, Q3_CONTEXT)
+    moe = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8")
+    dense = moe.dense(moe.total_params)
+    return tuple(
+        tokens.decode_energy_per_token_j(Q3_BATCH, Q3_CONTEXT, deployment=d) for d in (moe, dense)
+    )
 
 
 def _q3():
@@ -185,8 +143,8 @@ q3 = Exercise(
     answer=_q3,
     unit="×",
     hints=[
-        "A dense what-if: the same keyword arguments with active_params=671e9, total_params=None, "
-        "routed_expert_fraction=None.",
+        "A dense what-if: d.dense(671e9) is the same deployment d with 671B dense parameters "
+        "(total_params and routed_expert_fraction None).",
         "tokens.weights_read_params(37e9, 64, 671e9, 8 / 256): how much of the MoE does a batch "
         "of 64 read?",
     ],
@@ -210,16 +168,8 @@ q3 = Exercise(
 
 
 def _q4():
-    kw = _kw("llama-3.3-70b", "h100-sxm", "BF16")
-    return tokens.compute_bound_batch_size(
-        kw["active_params"],
-        kw["bytes_per_param"],
-        0,
-        kw["kv_bytes_per_token"],
-        kw["memory_bandwidth_gb_per_s"],
-        kw["peak_tflops"],
-        kw["attention_flops_per_context_token"],
-    )
+    d = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "BF16")
+    return tokens.compute_bound_batch_size(0, deployment=d)
 
 
 q4 = Exercise(
@@ -232,8 +182,8 @@ q4 = Exercise(
     answer=_q4,
     unit="sequences",
     hints=[
-        "tokens.compute_bound_batch_size(active_params, bytes_per_param, 0, kv_bytes_per_token, "
-        "bandwidth, peak).",
+        "tokens.compute_bound_batch_size(0, deployment=d) with "
+        "d = tokens.Deployment.from_tables('llama-3.3-70b', 'h100-sxm', 'BF16').",
         "Reading a weight costs 2 bytes; using it costs 2 FLOPs per sequence. Compare the GPU's "
         "FLOP/s with its bytes/s.",
     ],

@@ -4,6 +4,8 @@ helpers.rebound from data/."""
 from helpers import data, rebound
 from helpers.checks import Exercise, Mistake
 
+__all__ = ["q1", "q2", "q3", "q4"]
+
 
 def _trend(row_id):
     return data.value("ai_efficiency_trends", row_id, "value")

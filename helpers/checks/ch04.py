@@ -2,6 +2,9 @@
 
 from helpers import capex, data
 from helpers.checks import Exercise, Mistake
+from helpers.power import power_per_busy_hour_w
+
+__all__ = ["q1", "q2", "q3", "q4"]
 
 
 def _idle_w():
@@ -157,8 +160,8 @@ def _q4_parts():
 
 def _q4():
     busy, hours, kwh = _q4_parts()
-    power = capex.power_per_used_hour_w(busy, _idle_w(), hours)
-    return capex.energy_cost_per_hour_usd(power, kwh)
+    per_busy_hour = power_per_busy_hour_w(busy, _idle_w(), capex.utilization(hours))
+    return capex.energy_cost_per_hour_usd(per_busy_hour, kwh)
 
 
 def _q4_mistakes(c):
@@ -185,8 +188,9 @@ q4 = Exercise(
     answer=_q4,
     unit="USD/h",
     hints=[
-        "capex.power_per_used_hour_w(busy_power_w, idle_power_w, hours_per_year) gives the "
-        "power each working hour has to pay for.",
+        "power.power_per_busy_hour_w(busy_power_w, idle_power_w, capex.utilization(hours)) "
+        "gives the power each working hour has to pay for (capex.utilization(hours) = hours "
+        "÷ 8,760, the share of the year the card works).",
         "Then capex.energy_cost_per_hour_usd(power_w, price_usd_per_kwh).",
     ],
     solution_text=(

@@ -4,6 +4,8 @@ from helpers import data, fleet, uncertainty
 from helpers.checks import Exercise, Mistake
 from helpers.units import convert_energy
 
+__all__ = ["q1", "q2", "q3", "q4", "SEED_QUERIES_PER_MONTH"]
+
 SEED_QUERIES_PER_MONTH = 10_000_000
 """The seed's what-if traffic: 10 million API calls a month (seed-004)."""
 
@@ -13,14 +15,14 @@ def _kwh(wh):
 
 
 def _seed_fleet_kwh():
-    e = _kwh(data.value("inference_estimates", "seed-004-query", "energy_wh"))
+    wh = data.value("inference_estimates", "seed-004-query", "energy_wh")
     pue = data.value("pue", "seed-004-pue", "pue")
-    return fleet.fleet_energy_kwh(SEED_QUERIES_PER_MONTH, e, pue)
+    return _kwh(fleet.queries_energy_wh(SEED_QUERIES_PER_MONTH, wh, pue))
 
 
 def _q1():
-    gemini_kwh = _kwh(data.value("inference_estimates", "gemini-median-2025", "energy_wh"))
-    energy = fleet.fleet_energy_kwh(SEED_QUERIES_PER_MONTH, gemini_kwh)
+    gemini_wh = data.value("inference_estimates", "gemini-median-2025", "energy_wh")
+    energy = _kwh(fleet.queries_energy_wh(SEED_QUERIES_PER_MONTH, gemini_wh))
     return fleet.electricity_cost_usd(
         energy, data.value("prices", "us-industrial-2023", "price_per_kwh")
     )
@@ -51,13 +53,14 @@ q1 = Exercise(
     answer=_q1,
     unit="USD per month",
     hints=[
-        "fleet.fleet_energy_kwh(queries, energy_per_query_kwh, pue): 0.24 Wh = 0.00024 kWh.",
+        "fleet.queries_energy_wh(queries, energy_per_query_wh, pue) gives Wh; "
+        "convert_energy(wh, 'Wh', 'kWh') (from helpers.units) turns it into kWh.",
         "Then fleet.electricity_cost_usd(energy_kwh, 0.0806). Does Google's figure need a PUE?",
     ],
     solution_text=(
-        "fleet.fleet_energy_kwh(10_000_000, 0.00024) = 2,400 kWh a month (pue=1: Google's "
-        "figure already counts overhead); × $0.0806 per kWh ≈ $193 a month, about a fifteenth "
-        "of the seed's $3,000."
+        "fleet.queries_energy_wh(10_000_000, 0.24) = 2.4 million Wh = 2,400 kWh a month (pue=1: "
+        "Google's figure already counts overhead); × $0.0806 per kWh ≈ $193 a month, about a "
+        "fifteenth of the seed's $3,000."
     ),
     mistakes=_q1_mistakes,
 )
@@ -94,7 +97,8 @@ q2 = Exercise(
     answer=_q2,
     unit="kg CO2e per month",
     hints=[
-        "Energy first: fleet.fleet_energy_kwh(10_000_000, 0.002, pue=1.5).",
+        "Energy first: fleet.queries_energy_wh(10_000_000, 2.0, pue=1.5) Wh, in kWh with "
+        "convert_energy(..., 'Wh', 'kWh').",
         "Then fleet.emissions_kg_co2e(energy_kwh, g_per_kwh) for each country, and subtract.",
     ],
     solution_text=(
@@ -150,16 +154,16 @@ def _q4_ranges():
     low = data.value("inference_estimates", "seed-004-query", "energy_wh_low")
     high = data.value("inference_estimates", "seed-004-query", "energy_wh_high")
     return {
-        "energy_per_query_kwh": uncertainty.Range(_kwh(low), _kwh(high)),
+        "energy_per_query_wh": uncertainty.Range(low, high),
         "pue": uncertainty.Range(
             data.value("pue", "google-fleet-2024", "pue"), data.value("pue", "uptime-2023", "pue")
         ),
     }
 
 
-def _seed_bill(energy_per_query_kwh, pue):
+def _seed_bill(energy_per_query_wh, pue):
     price = data.value("prices", "seed-004-price", "price_per_kwh")
-    energy = fleet.fleet_energy_kwh(SEED_QUERIES_PER_MONTH, energy_per_query_kwh, pue)
+    energy = _kwh(fleet.queries_energy_wh(SEED_QUERIES_PER_MONTH, energy_per_query_wh, pue))
     return fleet.electricity_cost_usd(energy, price)
 
 
@@ -169,7 +173,7 @@ def _q4():
 
 def _q4_mistakes(c):
     r = _q4_ranges()
-    worst = _seed_bill(r["energy_per_query_kwh"].high, r["pue"].high)
+    worst = _seed_bill(r["energy_per_query_wh"].high, r["pue"].high)
     return [
         Mistake(
             worst, "That is the worst case (both inputs at their maximum), not the 95th percentile."
@@ -192,11 +196,12 @@ q4 = Exercise(
     unit="USD per month",
     rtol=0.03,
     hints=[
-        "Write the bill as a function of energy_per_query_kwh and pue, using the fleet functions.",
+        "Write the bill as a function of energy_per_query_wh and pue, using the fleet functions "
+        "(fleet.queries_energy_wh gives Wh: convert to kWh before pricing).",
         "uncertainty.band(bill, {name: uncertainty.Range(low, high), ...}, n=100_000, seed=0).high",
     ],
     solution_text=(
-        "band(bill, {'energy_per_query_kwh': Range(0.001, 0.003), 'pue': Range(1.09, 1.58)}) "
+        "band(bill, {'energy_per_query_wh': Range(1, 3), 'pue': Range(1.09, 1.58)}) "
         "gives a median near $2,640 and a 95th percentile near $4,070; the worst case (3 Wh × "
         "1.58) is $4,740, which almost never happens when both inputs vary independently."
     ),

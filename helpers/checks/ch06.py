@@ -4,6 +4,8 @@ from helpers import claims, data, lifecycle
 from helpers.checks import Exercise, Mistake
 from helpers.units import convert_energy
 
+__all__ = ["q1", "q2", "q3", "q4"]
+
 
 def _run(row_id, column):
     return data.value("training_runs", row_id, column)

@@ -13,7 +13,7 @@ bundle of three parts, made in the kernel by vl-convert with no network:
 * ``text/plain``: the chart's title and its one-sentence description, for any front end that
   can show only text (and for screen readers there), instead of ``alt.Chart(...)``.
 
-Text is laid out with the DejaVu Sans font that ships in ``helpers/fonts`` (free to
+Text is laid out with the DejaVu Sans font that ships in ``helpers/ui/fonts`` (free to
 redistribute), registered with vl-convert, so a chart comes out the same on any machine,
 whatever fonts it has.
 
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import altair as alt
 
-from helpers import cache
+from helpers.ui import cache
 
 __all__ = [
     "PALETTE",
@@ -90,7 +90,7 @@ def _theme() -> alt.theme.ThemeConfig:
 
 def fonts_dir() -> Path:
     """The folder of the fonts the course ships (DejaVu Sans and DejaVu Sans Bold)."""
-    return Path(str(resources.files("helpers") / "fonts"))
+    return Path(str(resources.files("helpers.ui") / "fonts"))
 
 
 @functools.cache

@@ -1,11 +1,11 @@
-// The explorers' chart widget (helpers.live.ChartView), an anywidget front end.
+// The explorers' chart widget (helpers.ui.chart_view.ChartView), an anywidget front end.
 //
 // `spec` is a Vega-Lite specification: a new one is compiled and drawn from scratch. `data`
 // holds what a slider move changes inside the current specification, new rows for its named
 // datasets and a new title: the drawn view keeps its compiled dataflow and its SVG elements,
 // swaps the rows, sets two title signals and runs again, which is what makes a move cheap.
 //
-// Vega, Vega-Lite and vega-embed come from one shared widget model (helpers.live.VegaLibrary),
+// Vega, Vega-Lite and vega-embed come from one shared widget model (helpers.ui.chart_view.VegaLibrary),
 // whose module vl-convert bundles once per machine (about 900 kB) and the page loads once, however
 // many charts it shows: its module resolves the promise below with `vegaEmbed`. This file has no
 // imports and stays small, since every chart widget carries its own copy.
