@@ -5,6 +5,10 @@ An :class:`Exercise` knows its correct answer (computed by a calculator from dat
 in) and a list of *likely mistakes*: answers a learner gets by forgetting PUE, mixing up kWh and
 MWh, and so on. A wrong answer that matches a likely mistake is told what went wrong.
 
+A :class:`ConceptQuestion` asks for understanding rather than a number: the learner picks one of
+a few statements, and each wrong one has its own feedback, saying why it is tempting and why it
+is wrong. Teachers find the reasoning behind each answer in ``docs/TEACHERS.md``.
+
 Each chapter's exercises live in ``helpers.checks.chNN``.
 """
 
@@ -14,7 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Exercise", "Mistake", "unit_mistakes"]
+__all__ = ["Exercise", "Mistake", "unit_mistakes", "Choice", "ConceptQuestion"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,91 @@ class Exercise:
         """Print the worked solution and the correct value."""
         print(self.solution_text.strip())
         print(f"Answer: {self.expected():,.6g} {self.unit}")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One statement of a :class:`ConceptQuestion`, with what to tell a learner who picks it."""
+
+    text: str
+    feedback: str
+    correct: bool = False
+
+
+@dataclass
+class ConceptQuestion:
+    """A multiple-choice question about a concept, with feedback on every choice.
+
+    Parameters
+    ----------
+    question : str
+        The question.
+    choices : dict of str to Choice
+        Letter (``"a"``, ``"b"``, ...) → statement; exactly one is correct.
+    hints : list of str
+        Shown one after the other by :meth:`hint`.
+    solution_text : str
+        Why the correct statement is correct, shown by :meth:`solution`.
+    name : str
+        How the notebook refers to the question (``"q5"``), used in messages.
+    """
+
+    question: str
+    choices: dict[str, Choice]
+    solution_text: str
+    hints: list[str] = field(default_factory=list)
+    name: str = "q"
+    _hints_given: int = field(default=0, init=False, repr=False)
+
+    def __post_init__(self):
+        right = [k for k, c in self.choices.items() if c.correct]
+        if len(right) != 1:
+            raise ValueError(f"{self.name}: exactly one choice must be correct; got {right}")
+
+    @property
+    def answer(self) -> str:
+        """The letter of the correct choice."""
+        return next(k for k, c in self.choices.items() if c.correct)
+
+    def text(self) -> str:
+        """The question and its choices, one per line."""
+        lines = [self.question] + [f"  {k}) {c.text}" for k, c in self.choices.items()]
+        return "\n".join(lines)
+
+    def show(self) -> None:
+        """Print the question and its choices."""
+        print(self.text())
+
+    def verdict(self, value) -> tuple[bool, str]:
+        """``(correct, message)`` for the learner's letter, without printing."""
+        if value is None or value is Ellipsis:
+            return False, f"Not answered yet: replace the ... with a letter ({self._letters()})."
+        key = str(value).strip().lower().rstrip(")")
+        if key not in self.choices:
+            return False, f"Answer with one letter: {self._letters()}; got {value!r}."
+        choice = self.choices[key]
+        if choice.correct:
+            return True, f"Correct. {choice.feedback}"
+        return False, f"Not this one. {choice.feedback} Try {self.name}.hint() for a nudge."
+
+    def _letters(self) -> str:
+        return ", ".join(repr(k) for k in self.choices)
+
+    def check(self, value) -> None:
+        """Print whether the chosen letter is right, with the feedback on that choice."""
+        ok, message = self.verdict(value)
+        print(("✓ " if ok else "✗ ") + message)
+
+    def hint(self) -> None:
+        """Print the next hint."""
+        if not self.hints:
+            print(f"No hint for this one: see {self.name}.solution().")
+            return
+        i = min(self._hints_given, len(self.hints) - 1)
+        self._hints_given += 1
+        print(f"Hint {i + 1} of {len(self.hints)}: {self.hints[i]}")
+
+    def solution(self) -> None:
+        """Print the correct choice and why."""
+        print(f"Answer: {self.answer}) {self.choices[self.answer].text}")
+        print(self.solution_text.strip())
