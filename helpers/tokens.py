@@ -77,6 +77,8 @@ __all__ = [
     "decode_tokens_per_s",
     "decode_energy_per_token_j",
     "batching_ratio",
+    "ridge_flops_per_byte",
+    "arithmetic_intensity",
     "compute_bound_batch_size",
     "prefill_energy_j",
     "AnswerEnergy",
@@ -294,6 +296,15 @@ def _gpu_fields(gpu, precision: str) -> dict:
     }
 
 
+def _attention_peak(gpu, kv_bytes_per_element: float) -> float | None:
+    """The peak for attention over the KV cache: the 8-bit column for a 1-byte cache where the
+    GPU has it, else the 16-bit one."""
+    eight = _num(gpu, "peak_8bit_tflops_dense")
+    if kv_bytes_per_element <= 1.0 and eight is not None:
+        return eight
+    return _num(gpu, "peak_16bit_tflops_dense")
+
+
 @dataclass(frozen=True, eq=False)
 class Deployment:
     """A model served on GPUs in a number format: what the decode model needs to know of both.
@@ -327,6 +338,17 @@ class Deployment:
     total_params, routed_expert_fraction : float, optional
         For a mixture-of-experts model, all parameters and the share of routed experts one
         token uses (see :func:`weights_read_params`); None for a dense model.
+    attention_peak_tflops : float, optional
+        Peak throughput for the attention arithmetic over the KV cache [TFLOP/s], > 0; None
+        (default) means ``peak_tflops``. Attention runs in the cache's number format, usually
+        16 bits even when the weights are 8-bit (DeepSeek runs its MLA attention in BF16 [2]_),
+        so :meth:`from_rows` takes the 16-bit peak for a 16-bit cache.
+    always_on_copies : float, default 1
+        GPUs that each hold, and read at every step, their own copy of the always-on weights
+        (attention, dense layers, shared experts): 1 when the model is split across the GPUs
+        that serve it; the number of GPUs when attention is data-parallel, as in DeepSeek's
+        expert-parallel serving, where every decode GPU keeps attention and a shared expert
+        [2]_. Routed experts are read once, on the GPU that hosts each.
     memory_gb : float, optional
         Memory of one GPU [GB], > 0 (for :func:`max_batch_size` and :func:`min_gpu_count`).
     label : str
@@ -342,6 +364,8 @@ class Deployment:
     attention_flops_per_context_token: float = 0.0
     total_params: float | None = None
     routed_expert_fraction: float | None = None
+    attention_peak_tflops: float | None = None
+    always_on_copies: float = 1.0
     memory_gb: float | None = None
     label: str = ""
 
@@ -355,6 +379,9 @@ class Deployment:
         as_array(self.attention_flops_per_context_token, "attention_flops_per_context_token")
         if self.memory_gb is not None:
             as_array(self.memory_gb, "memory_gb", low_open=True)
+        if self.attention_peak_tflops is not None:
+            as_array(self.attention_peak_tflops, "attention_peak_tflops", low_open=True)
+        as_array(self.always_on_copies, "always_on_copies", low=1)
         if (self.total_params is None) != (self.routed_expert_fraction is None):
             raise ValueError(
                 "total_params and routed_expert_fraction must be given together (a mixture of "
@@ -371,6 +398,7 @@ class Deployment:
         return cls(
             **_model_fields(model, precision, kv_bytes_per_element),
             **_gpu_fields(gpu, precision),
+            attention_peak_tflops=_attention_peak(gpu, kv_bytes_per_element),
             label=label,
         )
 
@@ -405,10 +433,26 @@ class Deployment:
         return dataclasses.replace(self, **changes)
 
     def dense(self, active_params, label: str = "") -> Deployment:
-        """The same attention and hardware with a dense model of ``active_params`` parameters."""
+        """The same attention and hardware with a dense model of ``active_params`` parameters,
+        split across its GPUs (one copy of its weights)."""
         return self.replace(
-            active_params=active_params, total_params=None, routed_expert_fraction=None, label=label
+            active_params=active_params,
+            total_params=None,
+            routed_expert_fraction=None,
+            always_on_copies=1.0,
+            label=label,
         )
+
+    @property
+    def always_on_params(self):
+        """Parameters every token uses whatever the routing [-]: all of them for a dense model;
+        attention, dense layers and shared experts for a mixture of experts (the active
+        parameters minus the routed experts a token picks)."""
+        if self.total_params is None:
+            return self.active_params
+        f = np.asarray(self.routed_expert_fraction, dtype=float)
+        routed = (np.asarray(self.total_params, float) - self.active_params) / (1.0 - f)
+        return result(np.asarray(self.total_params, float) - routed)
 
 
 def _deployment(deployment) -> Deployment:
@@ -500,11 +544,13 @@ def _terms(d: Deployment, batch_size):
     b = as_array(batch_size, "batch_size", low=1)
     bw = np.asarray(d.memory_bandwidth_gb_per_s, dtype=float) * PER_GIGA
     peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
+    attention_peak = peak if d.attention_peak_tflops is None else d.attention_peak_tflops * PER_TERA
     active = np.asarray(d.active_params, dtype=float)
     w = np.asarray(weights_read_params(active, b, d.total_params, d.routed_expert_fraction))
+    w = w + (np.asarray(d.always_on_copies, float) - 1.0) * np.asarray(d.always_on_params, float)
     m0, m1 = w * d.bytes_per_param / bw, b * np.asarray(d.kv_bytes_per_token, float) / bw
     c0 = b * 2.0 * active / peak
-    c1 = b * np.asarray(d.attention_flops_per_context_token, float) / peak
+    c1 = b * np.asarray(d.attention_flops_per_context_token, float) / attention_peak
     return m0, m1, c0, c1, b
 
 
@@ -663,12 +709,52 @@ def batching_ratio(batch_size, reference_batch_size, context_tokens, *, deployme
     return result(np.asarray(e) / np.asarray(ref))
 
 
+def ridge_flops_per_byte(*, deployment):
+    """The GPU's ridge point: peak FLOP/s ÷ memory bandwidth [FLOP/B].
+
+    In the *roofline* picture a step whose arithmetic intensity (FLOPs per byte it moves) is
+    below the ridge waits for memory (memory-bound); above it, for arithmetic (compute-bound).
+
+    >>> round(ridge_flops_per_byte(deployment=Deployment(70e9, 2, 0, 3350, 989, 700)))
+    295
+    """
+    d = _deployment(deployment)
+    return result(
+        np.asarray(d.peak_tflops, float)
+        * PER_TERA
+        / (np.asarray(d.memory_bandwidth_gb_per_s) * PER_GIGA)
+    )
+
+
+def arithmetic_intensity(batch_size, context_tokens, *, deployment):
+    """FLOPs per byte read of one decode step: its arithmetic ÷ the weights and KV caches it
+    reads [FLOP/B] (attention FLOPs counted at face value).
+
+    One sequence in 16-bit numbers does about two FLOPs per two-byte weight: an intensity near
+    1, far below any GPU's ridge (:func:`ridge_flops_per_byte`). Batching raises it.
+
+    >>> d = Deployment(70e9, 2, 0, 3350, 989, 700)
+    >>> arithmetic_intensity(1, 0, deployment=d), arithmetic_intensity(64, 0, deployment=d)
+    (1.0, 64.0)
+    """
+    d = _deployment(deployment)
+    m0, m1, c0, c1, _ = _terms(d.replace(attention_peak_tflops=None), batch_size)
+    ctx = as_array(context_tokens, "context_tokens")
+    bw = np.asarray(d.memory_bandwidth_gb_per_s, float) * PER_GIGA
+    peak = np.asarray(d.peak_tflops, float) * PER_TERA
+    return result(((c0 + c1 * ctx) * peak) / ((m0 + m1 * ctx) * bw))
+
+
 def compute_bound_batch_size(context_tokens, *, deployment):
     """Batch size above which a *dense* model's decode step becomes compute-bound.
 
     Setting memory time equal to compute time and solving for ``B``:
 
-    .. math:: B^* = \\frac{N b / \\text{bw}}{(2N + aL)/\\text{peak} - L k / \\text{bw}}
+    .. math:: B^* = \\frac{c\\,N b / \\text{bw}}
+              {2N/\\text{peak} + aL/\\text{peak}_\\text{attn} - L k / \\text{bw}}
+
+    with ``c`` the deployment's ``always_on_copies`` and :math:`\\text{peak}_\\text{attn}` its
+    attention peak.
 
     Returns ``inf`` on purpose where the KV cache makes the step memory-bound at any batch size
     (the denominator is ≤ 0). For a mixture-of-experts model the weights read grow with the
@@ -699,10 +785,12 @@ def compute_bound_batch_size(context_tokens, *, deployment):
     bw = np.asarray(d.memory_bandwidth_gb_per_s, dtype=float) * PER_GIGA
     peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
     a = np.asarray(d.attention_flops_per_context_token, dtype=float)
-    denom = (2.0 * n + a * ctx) / peak - ctx * kv / bw
+    attention_peak = peak if d.attention_peak_tflops is None else d.attention_peak_tflops * PER_TERA
+    weights = n * np.asarray(d.always_on_copies, dtype=float)
+    denom = 2.0 * n / peak + a * ctx / attention_peak - ctx * kv / bw
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(
-            denom > 0, (n * d.bytes_per_param / bw) / np.where(denom > 0, denom, 1.0), np.inf
+            denom > 0, (weights * d.bytes_per_param / bw) / np.where(denom > 0, denom, 1.0), np.inf
         )
     return result(out)
 
@@ -720,7 +808,8 @@ def prefill_energy_j(
     All prompt tokens are processed in parallel, so the weights are read once for many tokens
     and arithmetic dominates. Token ``i`` attends to the ``i`` tokens before it.
 
-    .. math:: E = \\frac{P}{\\eta\\,\\text{peak}}\\left(2 N T + a \\frac{T (T - 1)}{2}\\right)
+    .. math:: E = \\frac{P}{\\eta}\\left(\\frac{2 N T}{\\text{peak}}
+              + \\frac{a\\,T (T - 1) / 2}{\\text{peak}_\\text{attn}}\\right)
               \\times \\text{PUE} \\times (1 + h)
 
     Parameters
@@ -751,9 +840,10 @@ def prefill_energy_j(
     n = np.asarray(d.active_params, dtype=float)
     peak = np.asarray(d.peak_tflops, dtype=float) * PER_TERA
     a = np.asarray(d.attention_flops_per_context_token, dtype=float)
+    attention_peak = peak if d.attention_peak_tflops is None else d.attention_peak_tflops * PER_TERA
     k = _energy_factor(d, efficiency, pue, host_overhead_fraction)
-    flops = 2.0 * n * t + a * t * np.maximum(t - 1.0, 0.0) / 2.0
-    return result(k * flops / peak)
+    seconds = 2.0 * n * t / peak + a * t * np.maximum(t - 1.0, 0.0) / 2.0 / attention_peak
+    return result(k * seconds)
 
 
 def _sum_linear(f0, f1, lo, hi):
@@ -1007,7 +1097,9 @@ def mean_context_tokens(prompt_tokens, output_tokens):
     return result(p + (n - 1.0) / 2.0)
 
 
-def calibrate(measurement, *, batch_size=None, cache_hit_fraction=0.0, folder=None) -> float:
+def calibrate(
+    measurement, *, batch_size=None, cache_hit_fraction=0.0, always_on_copies=1.0, folder=None
+) -> float:
     """The η that makes the model reproduce one published measurement.
 
     Parameters
@@ -1022,6 +1114,9 @@ def calibrate(measurement, *, batch_size=None, cache_hit_fraction=0.0, folder=No
         Sequences in flight per ``gpu_count`` GPUs, if the row does not give it (decode only).
     cache_hit_fraction : float, default 0
         Share of prompt tokens served from a KV cache, which need no computation (prefill only).
+    always_on_copies : float, default 1
+        See :class:`Deployment`: the GPUs that each read their own copy of the always-on
+        weights (decode only).
     folder : optional
         Where the tables are (see :func:`helpers.data.load`).
 
@@ -1051,7 +1146,7 @@ def calibrate(measurement, *, batch_size=None, cache_hit_fraction=0.0, folder=No
         str(measurement["gpu_id"]),
         str(measurement["weight_precision"]),
         folder=folder,
-    )
+    ).replace(always_on_copies=always_on_copies)
     if quantity == "prefill_throughput":
         hit = as_array(cache_hit_fraction, "cache_hit_fraction", high=1, high_open=True)
         value = as_array(_num(measurement, "value"), "value", low_open=True)
@@ -1101,6 +1196,9 @@ class Calibration(NamedTuple):
     """Sequences in flight per 8-GPU node: tokens/s per node ÷ tokens/s each user sees."""
     deepseek_pool_batch: float
     """The same per decode unit (``serving_gpus`` GPUs)."""
+    deepseek_unit_gpus: float
+    """GPUs in one DeepSeek decode unit, each with its own copy of attention and the shared
+    expert: the ``always_on_copies`` of DeepSeek's serving :class:`Deployment`."""
 
 
 def course_calibration(folder=None) -> Calibration:
@@ -1122,9 +1220,15 @@ def course_calibration(folder=None) -> Calibration:
     )
     serving = meas.loc["deepseek-decode-throughput"]
     per_node = concurrent_sequences(serving.value, meas.loc["deepseek-user-speed", "value"])
-    eta_deepseek = calibrate(serving, batch_size=per_node, folder=folder)
+    # Every GPU of DeepSeek's decode unit keeps its own attention and shared expert (data-
+    # parallel attention, expert-parallel routed experts: Day 6 overview).
+    eta_deepseek = calibrate(
+        serving, batch_size=per_node, always_on_copies=serving.serving_gpus, folder=folder
+    )
     pool = per_node * serving.serving_gpus / serving.gpu_count
-    return Calibration(decode, prefill, eta_deepseek, float(per_node), float(pool))
+    return Calibration(
+        decode, prefill, eta_deepseek, float(per_node), float(pool), float(serving.serving_gpus)
+    )
 
 
 def measurement_checks(efficiency, prefill_efficiency, folder=None):
@@ -1180,7 +1284,9 @@ def measurement_checks(efficiency, prefill_efficiency, folder=None):
     fit_30 = max_batch_size(context(reasoning), deployment=q30)
     batching = meas.loc["mlenergy-batching"]
     serving = meas.loc["deepseek-decode-throughput"]
-    deepseek = Deployment.from_tables(serving.model_id, serving.gpu_id, "FP8", folder=folder)
+    deepseek = Deployment.from_tables(
+        serving.model_id, serving.gpu_id, serving.weight_precision, folder=folder
+    ).replace(always_on_copies=serving.serving_gpus)
     pool = course_calibration(folder).deepseek_pool_batch
     deepseek_tps = decode_tokens_per_s(
         pool,

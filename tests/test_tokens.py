@@ -429,10 +429,10 @@ def test_deepseek_serving_calibration():
     speed = MEAS.loc["deepseek-user-speed", "value"]
     batch = tokens.concurrent_sequences(row.value, speed)
     assert batch == pytest.approx(704.8, abs=0.1)
-    eta = tokens.calibrate(row, batch_size=batch)
-    assert eta == pytest.approx(0.223, abs=0.001)
+    eta = tokens.calibrate(row, batch_size=batch, always_on_copies=144)
+    assert eta == pytest.approx(0.326, abs=0.001)
     # With that η the model reproduces the measured throughput exactly ...
-    ds = setup("deepseek-v3", "h800-sxm", "FP8")
+    ds = setup("deepseek-v3", "h800-sxm", "FP8").replace(always_on_copies=144)
     tps = tokens.decode_tokens_per_s(batch * 18, 4989, deployment=ds, efficiency=eta, gpu_count=144)
     assert tps / 18 == pytest.approx(14_800)
     # ... and the energy per token is rated power × GPU-seconds per token: 8 × 700 W / 14,800.
@@ -477,7 +477,8 @@ def test_course_calibration_is_the_chapter_calibration():
     assert c.decode == pytest.approx(tokens.pooled_efficiency(etas))
     assert c.decode == pytest.approx(0.382, abs=0.001)
     assert c.prefill == pytest.approx(0.151, abs=0.001)
-    assert c.deepseek_decode == pytest.approx(0.223, abs=0.001)
+    assert c.deepseek_decode == pytest.approx(0.326, abs=0.001)
+    assert c.deepseek_unit_gpus == 144
     assert c.deepseek_batch_per_node == pytest.approx(704.8, abs=0.1)
     # One decode unit is 144 GPUs, 18 nodes of 8.
     assert c.deepseek_pool_batch == pytest.approx(c.deepseek_batch_per_node * 18)
@@ -742,3 +743,82 @@ def test_batching_ratio_is_the_ratio_of_two_decode_energies():
     assert tokens.batching_ratio(1, 64, 1000, deployment=cooler) == pytest.approx(one / sixty_four)
     with raises_naming("reference_batch_size"):
         tokens.batching_ratio(1, 0.5, 1000, deployment=d)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where DeepSeek serves: per-GPU copies of the always-on weights, attention in 16 bits
+# ---------------------------------------------------------------------------------------------
+
+
+def test_always_on_params_are_what_every_token_uses():
+    ds = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8")
+    routed = (671e9 - 37e9) / (1 - 8 / 256)
+    assert ds.always_on_params == pytest.approx(671e9 - routed)
+    assert 15e9 < ds.always_on_params < 18e9  # attention, dense layers, shared experts
+    llama = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "FP8")
+    assert llama.always_on_params == llama.active_params
+
+
+def test_each_copy_of_the_always_on_weights_is_read_at_every_step():
+    ds = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8")
+    one = tokens.decode_step_times_s(512, 4989, deployment=ds)
+    many = tokens.decode_step_times_s(512, 4989, deployment=ds.replace(always_on_copies=144))
+    extra_bytes = 143 * ds.always_on_params * ds.bytes_per_param
+    assert many.memory_s - one.memory_s == pytest.approx(extra_bytes / 3350e9)
+    assert many.compute_s == one.compute_s
+    assert ds.replace(always_on_copies=144).dense(37e9).always_on_copies == 1.0
+    with pytest.raises(ValueError, match="always_on_copies"):
+        ds.replace(always_on_copies=0.5)
+
+
+def test_attention_runs_at_the_peak_of_the_cache_format():
+    ds = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8")
+    assert ds.peak_tflops == 1979 and ds.attention_peak_tflops == 989  # FP8 weights, BF16 cache
+    fp8_cache = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8", 1.0)
+    assert fp8_cache.attention_peak_tflops == 1979
+    t = tokens.decode_step_times_s(64, 4989, deployment=ds)
+    flops = 64 * (2 * 37e9 / 1979e12 + ds.attention_flops_per_context_token * 4989 / 989e12)
+    assert t.compute_s == pytest.approx(flops)
+    prefill = tokens.prefill_energy_j(1000, deployment=ds)
+    seconds = (
+        2 * 37e9 * 1000 / 1979e12 + ds.attention_flops_per_context_token * 1000 * 999 / 2 / 989e12
+    )
+    assert prefill == pytest.approx(700 * seconds)
+
+
+def test_at_deepseeks_operating_point_the_moe_is_memory_bound_and_a_few_times_cheaper():
+    """Issue 16, point 6: at the published mean KV length (4,989 tokens) and batch per decode
+    unit, the MoE is memory-bound and about 4-6× (not 15×) cheaper than a dense 671B model."""
+    c = tokens.course_calibration()
+    ds = tokens.Deployment.from_tables("deepseek-v3", "h800-sxm", "FP8")
+    unit = ds.replace(always_on_copies=c.deepseek_unit_gpus)
+    t = tokens.decode_step_times_s(c.deepseek_pool_batch, 4989, deployment=unit)
+    assert t.memory_s > t.compute_s
+
+    def e(d):
+        return tokens.decode_energy_per_token_j(c.deepseek_pool_batch, 4989, deployment=d)
+
+    assert e(ds.dense(671e9)) / e(unit) == pytest.approx(4.3, abs=0.1)
+    assert e(ds.dense(671e9)) / e(ds) == pytest.approx(6.2, abs=0.1)
+    assert e(ds.dense(671e9)) / e(ds) < 0.5 * (
+        tokens.decode_energy_per_token_j(c.deepseek_pool_batch, 1000, deployment=ds.dense(671e9))
+        / tokens.decode_energy_per_token_j(c.deepseek_pool_batch, 1000, deployment=ds)
+    )
+
+
+def test_roofline_ridge_and_arithmetic_intensity():
+    d = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "BF16")
+    assert tokens.ridge_flops_per_byte(deployment=d) == pytest.approx(989e12 / 3350e9)
+    assert tokens.arithmetic_intensity(1, 0, deployment=d) == pytest.approx(1.0)
+    i = tokens.arithmetic_intensity(np.array([1, 64, 256]), 1000, deployment=d)
+    assert np.all(np.diff(i) > 0) and i[-1] < tokens.ridge_flops_per_byte(deployment=d)
+    # The intensity crosses the ridge where the step turns compute-bound.
+    b = tokens.compute_bound_batch_size(0, deployment=d.replace(attention_peak_tflops=None))
+    assert tokens.arithmetic_intensity(b, 0, deployment=d) == pytest.approx(
+        tokens.ridge_flops_per_byte(deployment=d)
+    )
+
+
+def test_llama_70b_in_bf16_needs_two_h100s():
+    d = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "BF16")
+    assert tokens.min_gpu_count(deployment=d) == 2

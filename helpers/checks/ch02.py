@@ -69,7 +69,9 @@ def _q2_parts(pue=Q2_PUE, reasoning=Q2_REASONING):
         Q2_PROMPT,
         reasoning,
         Q2_ANSWER,
-        deployment=tokens.Deployment.from_tables("deepseek-r1", "h800-sxm", "FP8"),
+        deployment=tokens.Deployment.from_tables("deepseek-r1", "h800-sxm", "FP8").replace(
+            always_on_copies=calibration.deepseek_unit_gpus
+        ),
         batch_size=calibration.deepseek_pool_batch,
         efficiency=calibration.deepseek_decode,
         prefill_efficiency=calibration.prefill,
@@ -92,18 +94,19 @@ q2 = Exercise(
     answer=_q2,
     unit="Wh",
     hints=[
-        "Use tokens.answer_energy(500, 4000, 300, "
-        "deployment=tokens.Deployment.from_tables('deepseek-r1', 'h800-sxm', 'FP8'), "
-        "batch_size=..., efficiency=eta_deepseek, prefill_efficiency=eta_prefill, pue=1.2).",
+        "Use tokens.answer_energy(500, 4000, 300, deployment=r1_unit, batch_size=..., "
+        "efficiency=eta_deepseek, prefill_efficiency=eta_prefill, pue=1.2), where r1_unit is "
+        "tokens.Deployment.from_tables('deepseek-r1', 'h800-sxm', 'FP8') with "
+        "always_on_copies=144: every GPU of the unit reads its own attention and shared expert.",
         "The batch is the whole decode unit: sequences per node × 18 nodes (144 GPUs ÷ 8). "
-        "tokens.course_calibration() gives it (.deepseek_pool_batch) with the two η "
-        "(.deepseek_decode and .prefill).",
+        "tokens.course_calibration() gives it (.deepseek_pool_batch), the unit's GPUs "
+        "(.deepseek_unit_gpus) and the two η (.deepseek_decode and .prefill).",
     ],
     solution_text=(
         "The calibration gives about 705 sequences per node, so 12,686 in one 144-GPU decode "
-        "unit, η ≈ 0.22 for decode and ≈ 0.15 for prefill. tokens.answer_energy(...).total_wh "
-        "with PUE 1.2 gives about 0.36 Wh, nearly all of it in the 4,000 reasoning tokens; without "
-        "the reasoning the same answer would take about 0.04 Wh."
+        "unit, η ≈ 0.33 for decode and ≈ 0.15 for prefill. tokens.answer_energy(...).total_wh "
+        "with PUE 1.2 gives about 0.42 Wh, most of it in the 4,000 reasoning tokens; without "
+        "the reasoning the same answer would take about 0.05 Wh."
     ),
     mistakes=lambda c: [
         Mistake(_q2_parts(pue=1.0).total_wh, "You left out the PUE of 1.2."),
