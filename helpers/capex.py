@@ -13,9 +13,15 @@ the cheaper the hardware (or the longer it lives), the larger the share of energ
 All functions take scalars or arrays (numpy broadcasting) and return a float for scalar input.
 Hours per year are limited to ``helpers.units.HOURS_PER_YEAR`` (8,760).
 
-Straight-line amortization over ``lifetime_years`` with no resale value, no interest and no
-other running costs (rack, network, staff) is a teaching simplification. Cottier et al. [2]_
-amortize with a depreciation rate derived from GPU price-performance trends instead.
+By default the price is written off in a straight line over ``lifetime_years`` with no resale
+value, no interest and no other running costs (rack, network, staff): the seed's teaching
+simplification. Three options make it closer to a real bill. ``interest_rate`` charges a cost
+of capital: money tied up in hardware could earn interest elsewhere, so each year of use must pay
+an annuity, the capital recovery factor :func:`capital_recovery_factor` × price, instead of
+price ÷ lifetime. ``host_power_w`` adds the power of the server around the card (CPUs, memory,
+network, fans: NVIDIA rates a DGX H100 at 10.2 kW at most for its 8 GPUs of 700 W). ``pue``
+multiplies the electricity by the data centre's overhead. Cottier et al. [2]_ amortize with a
+depreciation rate derived from GPU price-performance trends instead.
 
 References
 ----------
@@ -41,6 +47,7 @@ __all__ = [
     "energy_share_of_cost",
     "breakeven_hours_per_year",
     "utilization",
+    "capital_recovery_factor",
 ]
 
 
@@ -53,8 +60,42 @@ def _lifetime(lifetime_years):
     return as_array(lifetime_years, "lifetime_years", low_open=True)
 
 
-def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0):
-    """Purchase price spread over the hours of use: capex ÷ (lifetime × hours per year).
+def capital_recovery_factor(interest_rate, lifetime_years):
+    """Share of a price to pay each year so that ``lifetime_years`` equal payments repay it with
+    interest (an annuity):
+
+    .. math:: \\text{CRF} = \\frac{r}{1 - (1 + r)^{-L}}, \\qquad \\text{CRF} \\to 1/L
+              \\text{ as } r \\to 0
+
+    Parameters
+    ----------
+    interest_rate : float or array_like
+        Cost of capital per year [-], in [0, 1] (0.08 is 8 % a year).
+    lifetime_years : float or array_like
+        Years of payments [yr], > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Per year [1/yr].
+
+    Examples
+    --------
+    >>> capital_recovery_factor(0.0, 4)
+    0.25
+    >>> round(capital_recovery_factor(0.10, 4), 4)  # 10 % a year adds a fifth to each payment
+    0.3155
+    """
+    r = as_array(interest_rate, "interest_rate", high=1.0)
+    life = _lifetime(lifetime_years)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = np.where(r > 0, r / -np.expm1(-life * np.log1p(r)), 1.0 / life)
+    return result(crf)
+
+
+def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0, *, interest_rate=0.0):
+    """Purchase price spread over the hours of use: capex × CRF ÷ hours per year, where CRF is
+    1 ÷ lifetime without interest (:func:`capital_recovery_factor`).
 
     Parameters
     ----------
@@ -64,6 +105,8 @@ def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0):
         Hours the hardware is used per year [h/yr], in (0, 8760].
     lifetime_years : float or array_like, default 1.0
         Years over which the price is written off [yr], > 0. The seed's toy numbers use one year.
+    interest_rate : float or array_like, default 0.0
+        Cost of capital per year [-], in [0, 1].
 
     Returns
     -------
@@ -76,23 +119,29 @@ def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0):
     300.0
     >>> capital_cost_per_hour_usd(30_000, 1_000, lifetime_years=3)
     10.0
+    >>> round(capital_cost_per_hour_usd(30_000, 1_000, lifetime_years=3, interest_rate=0.1), 2)
+    12.06
     """
     c = as_array(capex_usd, "capex_usd")
     h = _hours(hours_per_year)
-    life = _lifetime(lifetime_years)
-    return result(c / (life * h))
+    crf = np.asarray(capital_recovery_factor(interest_rate, lifetime_years))
+    return result(c * crf / h)
 
 
-def energy_cost_per_hour_usd(power_w, price_usd_per_kwh):
-    """Electricity bought in one hour of use: power [kW] × price [USD/kWh].
+def energy_cost_per_hour_usd(power_w, price_usd_per_kwh, *, host_power_w=0.0, pue=1.0):
+    """Electricity bought in one hour of use: (card + host) power [kW] × PUE × price [USD/kWh].
 
     Parameters
     ----------
     power_w : float or array_like
-        Average electrical power while in use [W], ≥ 0 (a GPU's rated maximum gives an upper
-        bound; add host and cooling overhead if you want the facility's bill).
+        Average electrical power of the card while in use [W], ≥ 0 (its rated maximum gives an
+        upper bound).
     price_usd_per_kwh : float or array_like
         Price of electricity [USD/kWh], ≥ 0.
+    host_power_w : float or array_like, default 0.0
+        Power of the server around the card, per card [W], ≥ 0.
+    pue : float or array_like, default 1.0
+        Power usage effectiveness of the data centre, ≥ 1.
 
     Returns
     -------
@@ -103,18 +152,33 @@ def energy_cost_per_hour_usd(power_w, price_usd_per_kwh):
     --------
     >>> round(energy_cost_per_hour_usd(700, 0.10), 4)
     0.07
+    >>> round(energy_cost_per_hour_usd(700, 0.10, host_power_w=575, pue=1.2), 4)
+    0.153
     """
     p = as_array(power_w, "power_w")
     price = as_array(price_usd_per_kwh, "price_usd_per_kwh")
-    return result(p / W_PER_KW * price)
+    host = as_array(host_power_w, "host_power_w")
+    u = as_array(pue, "pue", low=1.0)
+    return result((p + host) * u / W_PER_KW * price)
 
 
 def cost_per_hour_usd(
-    capex_usd, hours_per_year, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0
+    capex_usd,
+    hours_per_year,
+    lifetime_years=1.0,
+    power_w=0.0,
+    price_usd_per_kwh=0.0,
+    *,
+    host_power_w=0.0,
+    pue=1.0,
+    interest_rate=0.0,
 ):
     """Cost of one hour of use: amortized purchase price plus electricity.
 
-    .. math:: c = \\frac{C}{L \\times H} + \\frac{P}{1000} \\times p
+    .. math:: c = \\frac{C \\cdot \\text{CRF}(r, L)}{H}
+              + \\frac{(P + P_\\text{host})\\,\\text{PUE}}{1000} \\times p
+
+    with CRF = 1/L when there is no interest (:func:`capital_recovery_factor`).
 
     Parameters
     ----------
@@ -130,6 +194,10 @@ def cost_per_hour_usd(
         :func:`helpers.power.power_per_busy_hour_w` at :func:`utilization`.
     price_usd_per_kwh : float or array_like, default 0.0
         Electricity price [USD/kWh], ≥ 0.
+    host_power_w, pue
+        As in :func:`energy_cost_per_hour_usd`.
+    interest_rate
+        As in :func:`capital_cost_per_hour_usd`.
 
     Returns
     -------
@@ -150,24 +218,37 @@ def cost_per_hour_usd(
     >>> round(cost_per_hour_usd(10_000, 1_000, power_w=700, price_usd_per_kwh=0.10), 2)
     10.07
     """
-    capital = capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years)
-    energy = energy_cost_per_hour_usd(power_w, price_usd_per_kwh)
+    capital = capital_cost_per_hour_usd(
+        capex_usd, hours_per_year, lifetime_years, interest_rate=interest_rate
+    )
+    energy = energy_cost_per_hour_usd(
+        power_w, price_usd_per_kwh, host_power_w=host_power_w, pue=pue
+    )
     return result(np.asarray(capital) + np.asarray(energy))
 
 
 def energy_share_of_cost(
-    capex_usd, hours_per_year, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0
+    capex_usd,
+    hours_per_year,
+    lifetime_years=1.0,
+    power_w=0.0,
+    price_usd_per_kwh=0.0,
+    *,
+    host_power_w=0.0,
+    pue=1.0,
+    interest_rate=0.0,
 ):
     """Fraction of the cost per hour that is electricity, as a function of utilization.
 
-    .. math:: s = \\frac{P p / 1000}{C / (L H) + P p / 1000}
+    .. math:: s = \\frac{\\text{energy per hour}}{\\text{capital per hour} + \\text{energy per hour}}
 
     It rises with hours per year (the capital share is spread thinner) and falls with the price
     of the hardware: the seed's point that with cheap hardware, energy matters more.
 
     Parameters
     ----------
-    capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh
+    capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh, host_power_w, pue,
+    interest_rate
         As in :func:`cost_per_hour_usd`.
 
     Returns
@@ -182,8 +263,14 @@ def energy_share_of_cost(
     >>> round(energy_share_of_cost(10_000, 8_760, 4, 700, 0.10), 3)
     0.197
     """
-    capital = np.asarray(capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years))
-    energy = np.asarray(energy_cost_per_hour_usd(power_w, price_usd_per_kwh))
+    capital = np.asarray(
+        capital_cost_per_hour_usd(
+            capex_usd, hours_per_year, lifetime_years, interest_rate=interest_rate
+        )
+    )
+    energy = np.asarray(
+        energy_cost_per_hour_usd(power_w, price_usd_per_kwh, host_power_w=host_power_w, pue=pue)
+    )
     total = capital + energy
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, energy / total, 0.0)
@@ -197,6 +284,9 @@ def breakeven_hours_per_year(
     power_w=0.0,
     price_usd_per_kwh=0.0,
     *,
+    host_power_w=0.0,
+    pue=1.0,
+    interest_rate=0.0,
     strict=True,
 ):
     """Hours of compute to sell per year so that sales pay for the hardware and its electricity.
@@ -204,7 +294,7 @@ def breakeven_hours_per_year(
     Each hour sold at :math:`q` USD earns :math:`q - P p / 1000` after paying for its
     electricity; the purchase price is recovered over the lifetime when
 
-    .. math:: H^* = \\frac{C}{L \\times (q - P p / 1000)}
+    .. math:: H^* = \\frac{C \\cdot \\text{CRF}(r, L)}{q - (P + P_\\text{host})\\,\\text{PUE}\\,p / 1000}
 
     Parameters
     ----------
@@ -218,6 +308,8 @@ def breakeven_hours_per_year(
         Average power per hour sold [W], ≥ 0.
     price_usd_per_kwh : float or array_like, default 0.0
         Electricity price [USD/kWh], ≥ 0.
+    host_power_w, pue, interest_rate
+        As in :func:`cost_per_hour_usd`.
     strict : bool, default True
         What to do when there is no break-even within a year. ``True``: raise ``ValueError``.
         ``False``: return ``inf`` for those elements (useful for sweeps and charts).
@@ -248,12 +340,14 @@ def breakeven_hours_per_year(
     """
     c = as_array(capex_usd, "capex_usd")
     q = as_array(price_usd_per_hour, "price_usd_per_hour")
-    life = _lifetime(lifetime_years)
-    energy = np.asarray(energy_cost_per_hour_usd(power_w, price_usd_per_kwh))
+    crf = np.asarray(capital_recovery_factor(interest_rate, lifetime_years))
+    energy = np.asarray(
+        energy_cost_per_hour_usd(power_w, price_usd_per_kwh, host_power_w=host_power_w, pue=pue)
+    )
     margin = q - energy
     no_margin = margin <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        hours = np.where(no_margin, np.inf, c / (life * np.where(no_margin, 1.0, margin)))
+        hours = np.where(no_margin, np.inf, c * crf / np.where(no_margin, 1.0, margin))
     if strict and np.any(no_margin):
         i = np.flatnonzero(np.broadcast_to(no_margin, np.shape(hours)))[0]
         e = np.broadcast_to(energy, np.shape(hours)).flat[i]

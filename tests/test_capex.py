@@ -241,3 +241,51 @@ def test_power_per_used_hour_falls_with_hours_and_stays_above_busy(h, busy, frac
     here = used_hour_w(busy, idle, h)
     assert here >= busy * (1 - 1e-12) - 1e-12  # (absolute slack for subnormal watts)
     assert used_hour_w(busy, idle, min(h * more, HOURS_PER_YEAR)) <= here * (1 + 1e-12) + 1e-12
+
+
+# --- cost of capital, host power and PUE (chapter 04's options) ------------------------------
+
+
+def test_capital_recovery_factor_is_an_annuity():
+    assert capex.capital_recovery_factor(0.0, 4) == pytest.approx(0.25)
+    r, life = 0.08, 5
+    crf = capex.capital_recovery_factor(r, life)
+    # Paying crf × price for `life` years at rate r repays the price exactly.
+    present_value = sum(crf / (1 + r) ** year for year in range(1, life + 1))
+    assert present_value == pytest.approx(1.0)
+    # A tiny rate is nearly straight-line; rates only raise the yearly charge.
+    assert capex.capital_recovery_factor(1e-12, 4) == pytest.approx(0.25)
+    rates = np.array([0.0, 0.02, 0.05, 0.1, 0.2])
+    assert np.all(np.diff(capex.capital_recovery_factor(rates, 4)) > 0)
+    with raises_naming("interest_rate"):
+        capex.capital_recovery_factor(-0.01, 4)
+    with raises_naming("lifetime_years"):
+        capex.capital_recovery_factor(0.05, 0)
+
+
+def test_host_power_and_pue_multiply_the_electricity():
+    bare = capex.energy_cost_per_hour_usd(700, 0.10)
+    full = capex.energy_cost_per_hour_usd(700, 0.10, host_power_w=575, pue=1.2)
+    assert full == pytest.approx(bare * (700 + 575) / 700 * 1.2)
+    with raises_naming("pue"):
+        capex.energy_cost_per_hour_usd(700, 0.10, pue=0.9)
+    with raises_naming("host_power_w"):
+        capex.energy_cost_per_hour_usd(700, 0.10, host_power_w=-1)
+
+
+def test_the_options_feed_cost_share_and_break_even_alike():
+    opts = dict(host_power_w=575, pue=1.2, interest_rate=0.08)
+    cost = capex.cost_per_hour_usd(30_000, 6_000, 4, 700, 0.10, **opts)
+    capital = capex.capital_cost_per_hour_usd(30_000, 6_000, 4, interest_rate=0.08)
+    energy = capex.energy_cost_per_hour_usd(700, 0.10, host_power_w=575, pue=1.2)
+    assert cost == pytest.approx(capital + energy)
+    assert capex.energy_share_of_cost(30_000, 6_000, 4, 700, 0.10, **opts) == pytest.approx(
+        energy / cost
+    )
+    # At the break-even hours, the sale price is exactly the cost per hour.
+    be = capex.breakeven_hours_per_year(30_000, 5.0, 4, 700, 0.10, **opts)
+    assert capex.cost_per_hour_usd(30_000, be, 4, 700, 0.10, **opts) == pytest.approx(5.0)
+    # Interest, host power and PUE all make the card need more hours.
+    assert be > capex.breakeven_hours_per_year(30_000, 5.0, 4, 700, 0.10)
+    # Without options nothing changes: the seed's numbers still reproduce.
+    assert capex.breakeven_hours_per_year(30_000, 5.0) == pytest.approx(6_000)
