@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_flag, calculator, result
 from helpers.units import HOURS_PER_YEAR, W_PER_KW
 
 __all__ = [
@@ -60,6 +60,7 @@ def _lifetime(lifetime_years):
     return as_array(lifetime_years, "lifetime_years", low_open=True)
 
 
+@calculator
 def capital_recovery_factor(interest_rate, lifetime_years):
     """Share of a price to pay each year so that ``lifetime_years`` equal payments repay it with
     interest (an annuity):
@@ -93,6 +94,7 @@ def capital_recovery_factor(interest_rate, lifetime_years):
     return result(crf)
 
 
+@calculator
 def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0, *, interest_rate=0.0):
     """Purchase price spread over the hours of use: capex × CRF ÷ hours per year, where CRF is
     1 ÷ lifetime without interest (:func:`capital_recovery_factor`).
@@ -128,6 +130,7 @@ def capital_cost_per_hour_usd(capex_usd, hours_per_year, lifetime_years=1.0, *, 
     return result(c * crf / h)
 
 
+@calculator
 def energy_cost_per_hour_usd(power_w, price_usd_per_kwh, *, host_power_w=0.0, pue=1.0):
     """Electricity bought in one hour of use: (card + host) power [kW] × PUE × price [USD/kWh].
 
@@ -162,6 +165,7 @@ def energy_cost_per_hour_usd(power_w, price_usd_per_kwh, *, host_power_w=0.0, pu
     return result((p + host) * u / W_PER_KW * price)
 
 
+@calculator
 def cost_per_hour_usd(
     capex_usd,
     hours_per_year,
@@ -227,6 +231,7 @@ def cost_per_hour_usd(
     return result(np.asarray(capital) + np.asarray(energy))
 
 
+@calculator
 def energy_share_of_cost(
     capex_usd,
     hours_per_year,
@@ -277,6 +282,7 @@ def energy_share_of_cost(
     return result(share)
 
 
+@calculator(allow_inf=True)
 def breakeven_hours_per_year(
     capex_usd,
     price_usd_per_hour,
@@ -317,7 +323,8 @@ def breakeven_hours_per_year(
     Returns
     -------
     float or ndarray
-        Break-even hours per year [h/yr], at most 8,760 (or ``inf`` when ``strict=False``).
+        Break-even hours per year [h/yr], at most 8,760. With ``strict=False`` it returns
+        ``inf`` on purpose where no number of hours in a year breaks even.
 
     Raises
     ------
@@ -338,6 +345,7 @@ def breakeven_hours_per_year(
     >>> breakeven_hours_per_year(30_000, 3.0, strict=False)
     inf
     """
+    strict = as_flag(strict, "strict")
     c = as_array(capex_usd, "capex_usd")
     q = as_array(price_usd_per_hour, "price_usd_per_hour")
     crf = np.asarray(capital_recovery_factor(interest_rate, lifetime_years))
@@ -353,8 +361,9 @@ def breakeven_hours_per_year(
         e = np.broadcast_to(energy, np.shape(hours)).flat[i]
         qq = np.broadcast_to(q, np.shape(hours)).flat[i]
         raise ValueError(
-            f"price_usd_per_hour must exceed the electricity cost of an hour ({e:.4g} USD/h); "
-            f"got {qq:g}: every hour sold loses money, so there is no break-even"
+            f"price_usd_per_hour must exceed the electricity cost of an hour ({e:.4g} USD/h, "
+            f"from power_w, host_power_w, pue and price_usd_per_kwh); got {qq:g}: every hour "
+            "sold loses money, so there is no break-even"
         )
     over = hours > HOURS_PER_YEAR
     if np.any(over):
@@ -363,12 +372,14 @@ def breakeven_hours_per_year(
             raise ValueError(
                 f"not achievable within a year: break-even needs {h:,.0f} hours per year, more "
                 f"than the {HOURS_PER_YEAR:,.0f} in a year; raise price_usd_per_hour, lengthen "
-                "lifetime_years or lower capex_usd (or pass strict=False to get inf)"
+                "lifetime_years, or lower capex_usd or interest_rate (or pass strict=False to get "
+                "inf)"
             )
         hours = np.where(over, np.inf, hours)
     return result(hours)
 
 
+@calculator
 def utilization(hours_per_year):
     """Share of the year a card is used: hours used ÷ 8,760, in (0, 1] (the ``utilization``
     of :func:`helpers.power.power_per_busy_hour_w`).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_number, calculator, result
 
 __all__ = [
     "VERDICTS",
@@ -26,6 +26,7 @@ VERDICTS = ("supported", "partly supported", "unsupported", "wrong", "unverifiab
 """The verdicts of ``data/claims.csv``, from best to worst supported (unverifiable last)."""
 
 
+@calculator
 def claimed_central(value=None, value_low=None, value_high=None) -> float:
     """The number to compare a claim by: its stated value, else the middle of its range.
 
@@ -34,7 +35,8 @@ def claimed_central(value=None, value_low=None, value_high=None) -> float:
     value : float or None
         The central value claimed, ≥ 0; ``None`` or NaN if the claim gives only a range.
     value_low, value_high : float or None
-        The claimed range, ≥ 0 and ``value_low ≤ value_high``. One end alone is used as it is.
+        The claimed range, ≥ 0 and ``value_low ≤ value_high``; ``None`` or NaN for a missing
+        end (a table's empty cell). One end alone is used as it is.
 
     Returns
     -------
@@ -59,9 +61,9 @@ def claimed_central(value=None, value_low=None, value_high=None) -> float:
         return not missing
 
     if given(value):
-        return float(as_array(value, "value"))
-    lo = float(as_array(value_low, "value_low")) if given(value_low) else None
-    hi = float(as_array(value_high, "value_high")) if given(value_high) else None
+        return as_number(value, "value")
+    lo = as_number(value_low, "value_low") if given(value_low) else None
+    hi = as_number(value_high, "value_high") if given(value_high) else None
     if lo is None and hi is None:
         raise ValueError("value, value_low or value_high must be given; got none")
     if lo is not None and hi is not None:
@@ -71,6 +73,7 @@ def claimed_central(value=None, value_low=None, value_high=None) -> float:
     return lo if lo is not None else hi
 
 
+@calculator
 def claim_ratio(claimed, recomputed):
     """Claimed ÷ recomputed: 1 means the claim matches, below 1 that it is too low.
 
@@ -98,6 +101,7 @@ def claim_ratio(claimed, recomputed):
     return result(c / r)
 
 
+@calculator
 def percent_more(ratio):
     """A ratio as "percent more": 1.87 → 87 %.
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, calculator, result
 from helpers.power import power_per_busy_hour_w
 from helpers.units import ENERGY_UNITS, G_PER_KG, ML_PER_L
 
@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 
+@calculator
 def queries_energy_wh(queries, energy_per_query_wh, pue=1.0):
     """Facility energy of serving ``queries`` queries: the one place the course multiplies
     queries by energy per query (chapters 01, 05 and 06). Convert the result with
@@ -91,6 +92,7 @@ def queries_energy_wh(queries, energy_per_query_wh, pue=1.0):
     return result(q * e * p)
 
 
+@calculator
 def electricity_cost_usd(energy_kwh, price_usd_per_kwh):
     """Electricity bill: energy × price.
 
@@ -120,6 +122,7 @@ def electricity_cost_usd(energy_kwh, price_usd_per_kwh):
     return result(e * price)
 
 
+@calculator
 def emissions_kg_co2e(energy_kwh, grid_intensity_g_per_kwh):
     """Greenhouse-gas emissions of using ``energy_kwh`` at a given grid carbon intensity.
 
@@ -152,6 +155,7 @@ def emissions_kg_co2e(energy_kwh, grid_intensity_g_per_kwh):
     return result(e * i / G_PER_KG)
 
 
+@calculator
 def water_l(energy_kwh, water_l_per_kwh):
     """Water consumed with ``energy_kwh`` at a given water intensity.
 
@@ -178,6 +182,7 @@ def water_l(energy_kwh, water_l_per_kwh):
     return result(e * w)
 
 
+@calculator
 def implied_intensity_g_per_kwh(emissions_g_co2e, energy_wh):
     """Carbon intensity implied by a reported emission and energy per query.
 
@@ -205,6 +210,7 @@ def implied_intensity_g_per_kwh(emissions_g_co2e, energy_wh):
     return result(m / (e / ENERGY_UNITS["kWh"]))
 
 
+@calculator
 def implied_water_l_per_kwh(water_ml, energy_wh):
     """Water intensity implied by a reported water use and energy per query.
 
@@ -232,6 +238,7 @@ def implied_water_l_per_kwh(water_ml, energy_wh):
     return result((w / ML_PER_L) / (e / ENERGY_UNITS["kWh"]))
 
 
+@calculator
 def apply_levers(baseline, factors):
     """Apply optimisation levers one after the other; return every intermediate value.
 
@@ -282,6 +289,7 @@ def apply_levers(baseline, factors):
     )
 
 
+@calculator
 def utilization_factor(busy_power_w, idle_power_w, utilization_before, utilization_after):
     """Lever factor of raising utilisation (the share of time busy): energy per unit of work
     after ÷ before.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_frame, as_number, calculator, result
 from helpers.units import ENERGY_UNITS, HOURS_PER_DAY
 
 __all__ = [
@@ -33,6 +33,7 @@ def _pue(pue):
     return as_array(pue, "pue", low=1.0)
 
 
+@calculator
 def gpu_hours(gpu_count, training_days):
     """GPU-hours of a run: number of GPUs × days × 24 h.
 
@@ -47,12 +48,18 @@ def gpu_hours(gpu_count, training_days):
     -------
     float or ndarray
         GPU-hours [GPU·h].
+
+    Examples
+    --------
+    >>> gpu_hours(2048, 54)  # 2,048 GPUs for 54 days
+    2654208.0
     """
     n = as_array(gpu_count, "gpu_count")
     d = as_array(training_days, "training_days")
     return result(n * d * HOURS_PER_DAY)
 
 
+@calculator
 def training_energy_mwh(gpu_hours, gpu_power_w, pue=1.0):
     """Facility energy of a training run.
 
@@ -86,6 +93,7 @@ def training_energy_mwh(gpu_hours, gpu_power_w, pue=1.0):
     return result(h * p * _pue(pue) / ENERGY_UNITS["MWh"])
 
 
+@calculator
 def training_cost_usd(gpu_hours, usd_per_gpu_hour):
     """Rental-equivalent cost of a run: GPU-hours × price per GPU-hour.
 
@@ -114,6 +122,7 @@ def training_cost_usd(gpu_hours, usd_per_gpu_hour):
     return result(h * price)
 
 
+@calculator
 def crossover_queries(training_energy_mwh, energy_per_query_wh, pue=1.0):
     """Number of queries after which inference has used as much energy as training.
 
@@ -143,6 +152,7 @@ def crossover_queries(training_energy_mwh, energy_per_query_wh, pue=1.0):
     return result(t * ENERGY_UNITS["MWh"] / (e * _pue(pue)))
 
 
+@calculator
 def crossover_days(training_energy_mwh, energy_per_query_wh, queries_per_day, pue=1.0):
     """Days of traffic until cumulative inference energy equals training energy.
 
@@ -161,11 +171,17 @@ def crossover_days(training_energy_mwh, energy_per_query_wh, queries_per_day, pu
     -------
     float or ndarray
         Days [d].
+
+    Examples
+    --------
+    >>> round(crossover_days(1000, 0.3, 1e8), 1)  # 1 GWh; 0.3 Wh a query; 100 million a day
+    33.3
     """
     q = as_array(queries_per_day, "queries_per_day", low_open=True)
     return result(crossover_queries(training_energy_mwh, energy_per_query_wh, pue) / q)
 
 
+@calculator
 def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFrame:
     """Training energy of each run, saying how it was obtained.
 
@@ -183,20 +199,37 @@ def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFram
     -------
     DataFrame
         Indexed like ``runs``, columns ``model``, ``energy_mwh`` and ``basis``.
+
+    Examples
+    --------
+    >>> from helpers import data
+    >>> table = training_energy_table(data.load("training_runs"), data.load("gpus"))
+    >>> table.loc["gpt-3", "basis"]
+    'reported by the source'
     """
+    needed = ["model", "gpu_hours", "gpu_count", "training_days", "energy_mwh_reported"]
+    runs = as_frame(runs, "runs", [*needed, "gpu_power_w", "pue", "gpu_id"])
+    gpus = as_frame(gpus, "gpus", ["tdp_w"])
     rows = []
     for run_id, r in runs.iterrows():
-        hours = r.gpu_hours
-        if pd.isna(hours) and pd.notna(r.gpu_count) and pd.notna(r.training_days):
-            hours = gpu_hours(r.gpu_count, r.training_days)
+
+        def number(column, row=r, where=f"runs.{{}}[{run_id!r}]", **bounds):
+            return as_number(row[column], where.format(column), **bounds)
+
+        hours = number("gpu_hours") if pd.notna(r.gpu_hours) else None
+        if hours is None and pd.notna(r.gpu_count) and pd.notna(r.training_days):
+            hours = gpu_hours(number("gpu_count"), number("training_days"))
         if pd.notna(r.energy_mwh_reported):
-            energy, basis = float(r.energy_mwh_reported), "reported by the source"
-        elif pd.notna(hours) and pd.notna(r.gpu_power_w):
-            pue = 1.0 if pd.isna(r.pue) else r.pue
-            energy = training_energy_mwh(hours, r.gpu_power_w, pue)
+            energy, basis = number("energy_mwh_reported"), "reported by the source"
+        elif hours is not None and pd.notna(r.gpu_power_w):
+            pue = number("pue", low=1) if pd.notna(r.pue) else 1.0
+            energy = training_energy_mwh(hours, number("gpu_power_w"), pue)
             basis = "GPU-hours × power stated by the source"
-        elif pd.notna(hours) and pd.notna(r.gpu_id):
-            energy = training_energy_mwh(hours, gpus.loc[r.gpu_id, "tdp_w"])
+        elif hours is not None and pd.notna(r.gpu_id):
+            if r.gpu_id not in gpus.index:
+                raise ValueError(f"gpus has no row {r.gpu_id!r} (runs.gpu_id of {run_id!r})")
+            tdp = number("tdp_w", gpus.loc[r.gpu_id], f"gpus.{{}}[{r.gpu_id!r}]")
+            energy = training_energy_mwh(hours, tdp)
             basis = "GPU-hours × TDP (our upper bound)"
         else:
             continue

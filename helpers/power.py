@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, calculator, result
 
 __all__ = ["average_power_w", "power_per_busy_hour_w"]
 
 
+@calculator
 def average_power_w(busy_power_w, idle_power_w, utilization):
     """Average electrical power of a machine busy a share ``utilization`` of the time.
 
@@ -62,6 +63,7 @@ def average_power_w(busy_power_w, idle_power_w, utilization):
     return result(idle + (busy - idle) * u)
 
 
+@calculator
 def power_per_busy_hour_w(busy_power_w, idle_power_w, utilization):
     """Power charged to each busy hour when the machine stays on the rest of the time.
 

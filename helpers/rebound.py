@@ -92,7 +92,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_flag, calculator, result
 
 __all__ = [
     "gain_from_factor",
@@ -135,6 +135,7 @@ def _ceiling(saturation_ratio):
 
 def _log_service(g, eps, s, h, smooth):
     """ln(S₁/S₀), the log of demand after ÷ before."""
+    smooth = as_flag(smooth, "smooth")
     log_x = np.log1p(-s * g)  # ln(price ratio), ≤ 0
     free = -eps * log_x  # constant-elasticity demand, ≥ 0
     if h is None:
@@ -158,6 +159,7 @@ def _inputs(efficiency_gain, elasticity, cost_share, saturation_ratio):
     )
 
 
+@calculator
 def gain_from_factor(reduction_factor):
     """Efficiency gain g from an "n times less energy" factor: g = 1 − 1/n.
 
@@ -182,6 +184,7 @@ def gain_from_factor(reduction_factor):
     return result(-np.expm1(-np.log(f)))
 
 
+@calculator
 def price_ratio(efficiency_gain, cost_share=1.0):
     """Price of the service after the gain ÷ before: 1 − s g.
 
@@ -210,6 +213,7 @@ def price_ratio(efficiency_gain, cost_share=1.0):
     return result(1.0 - s * g)
 
 
+@calculator
 def service_ratio(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=None, smooth=False):
     """Demand for the service after the gain ÷ before.
 
@@ -243,6 +247,7 @@ def service_ratio(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=
     return result(np.exp(_log_service(g, eps, s, h, smooth)))
 
 
+@calculator
 def energy_ratio(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=None, smooth=False):
     """Energy use after the gain ÷ before: (1 − g) × S₁/S₀.
 
@@ -268,6 +273,7 @@ def energy_ratio(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=N
     return result(np.exp(_log_energy(g, eps, s, h, smooth)))
 
 
+@calculator
 def energy_saving(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=None, smooth=False):
     """Actual saving, as a fraction of energy before: 1 − E₁/E₀ (negative under backfire).
 
@@ -287,6 +293,7 @@ def energy_saving(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=
     return result(-np.expm1(_log_energy(g, eps, s, h, smooth)))
 
 
+@calculator
 def rebound(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=None, smooth=False):
     """Rebound: the share of the expected saving that is lost, 1 − actual ÷ expected saving.
 
@@ -315,6 +322,7 @@ def rebound(efficiency_gain, elasticity, cost_share=1.0, saturation_ratio=None, 
     return result(1.0 + np.expm1(_log_energy(g, eps, s, h, smooth)) / g)
 
 
+@calculator(allow_inf=True)
 def backfire_elasticity(efficiency_gain, cost_share=1.0, saturation_ratio=None):
     """The elasticity above which energy use rises (R > 1), for constant-elasticity demand.
 
@@ -336,7 +344,8 @@ def backfire_elasticity(efficiency_gain, cost_share=1.0, saturation_ratio=None):
     Returns
     -------
     float or ndarray
-        ε* [-] (``inf`` where the ceiling rules backfire out).
+        ε* [-]. Returns ``inf`` on purpose where the ceiling rules backfire out (no
+        elasticity is high enough).
 
     Examples
     --------
@@ -356,6 +365,7 @@ def backfire_elasticity(efficiency_gain, cost_share=1.0, saturation_ratio=None):
     return result(threshold)
 
 
+@calculator
 def backfire_ceiling(efficiency_gain):
     """The smallest ceiling on demand that still allows backfire: 1/(1 − g) × today's use.
 
@@ -380,6 +390,7 @@ def backfire_ceiling(efficiency_gain):
     return result(1.0 / (1.0 - g))
 
 
+@calculator
 def observed_energy_ratio(efficiency_gain, service_ratio):
     """Energy after ÷ before from an observed gain and an observed change in use: (1 − g) S₁/S₀.
 
@@ -405,6 +416,7 @@ def observed_energy_ratio(efficiency_gain, service_ratio):
     return result((1.0 - g) * sr)
 
 
+@calculator
 def observed_rebound(efficiency_gain, service_ratio):
     """Rebound implied by an observed gain and an observed change in use (ex-post accounting).
 
@@ -437,6 +449,7 @@ def observed_rebound(efficiency_gain, service_ratio):
     return result((1.0 - g) * (sr - 1.0) / g)
 
 
+@calculator
 def implied_elasticity(service_ratio, price_ratio):
     """Elasticity that would explain an observed change in use by a change in price alone.
 
@@ -468,6 +481,7 @@ def _log_adoption(t, t0, k):
     return -np.logaddexp(0.0, -k * (t - t0))
 
 
+@calculator
 def adoption_share(years, midpoint_years, steepness_per_year):
     """Logistic adoption: the share of eventual users who have adopted after ``years``.
 
@@ -498,6 +512,7 @@ def adoption_share(years, midpoint_years, steepness_per_year):
     return result(np.exp(_log_adoption(t, t0, k)))
 
 
+@calculator
 def adoption_energy_ratio(years, efficiency_gain_per_year, midpoint_years, steepness_per_year):
     """Energy relative to today when users adopt logistically and efficiency improves yearly.
 
@@ -534,6 +549,7 @@ def adoption_energy_ratio(years, efficiency_gain_per_year, midpoint_years, steep
     return result(np.exp(log_ratio))
 
 
+@calculator
 def adoption_peak_year(efficiency_gain_per_year, midpoint_years, steepness_per_year):
     """Year in which energy peaks under :func:`adoption_energy_ratio` (0: it falls from now on).
 

@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from helpers import tokens
-from helpers._validate import as_array, result
+from helpers._validate import as_array, calculator, result
 from helpers.power import power_per_busy_hour_w
 from helpers.units import J_PER_WH
 
@@ -70,6 +70,7 @@ def _utilization(utilization, idle_power_fraction, prefix=""):
     return power_per_busy_hour_w(1.0, f, u)
 
 
+@calculator
 def boundary_factor(comprehensive_wh, accelerators_only_wh, pue=1.0):
     """How much a wide boundary adds to the accelerators' energy, data-centre overhead removed.
 
@@ -105,6 +106,7 @@ def boundary_factor(comprehensive_wh, accelerators_only_wh, pue=1.0):
     return result(c / a / p)
 
 
+@calculator
 def per_query_energy_wh(
     output_tokens,
     energy_per_token_j,
@@ -164,6 +166,7 @@ def _scenario(s: Mapping, name: str) -> dict:
     return {**defaults, **s}
 
 
+@calculator
 def factor_ratios(low: Mapping, high: Mapping) -> dict[str, float]:
     """Split the ratio of two per-query estimates into the ratios of the five factors.
 
@@ -209,6 +212,7 @@ def factor_ratios(low: Mapping, high: Mapping) -> dict[str, float]:
     return out
 
 
+@calculator
 def log_shares(ratios: Mapping[str, float]) -> dict[str, float]:
     """Each factor's share of the total ratio on a logarithmic scale.
 
@@ -258,6 +262,7 @@ class ChatReference(NamedTuple):
     """The H100's rated power [W]."""
 
 
+@calculator
 def chat_reference(folder=None) -> ChatReference:
     """The reconciliation's starting point, from ``data/decode_measurements.csv``,
     ``per_query_assumptions.csv`` and ``gpus.csv`` (see :class:`ChatReference`).
@@ -279,6 +284,7 @@ def chat_reference(folder=None) -> ChatReference:
     )
 
 
+@calculator
 def batch_energy_ratio(batch_size, reference_batch_size, output_tokens):
     """:func:`helpers.tokens.batching_ratio` for Qwen3-32B on a B200 in BF16 (ML.ENERGY's case
     study, where :func:`chat_reference` starts) at the mean context of an answer of

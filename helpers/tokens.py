@@ -59,7 +59,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_choice, as_number, calculator, result
 from helpers.units import J_PER_WH, PER_BILLION, PER_GIGA, PER_TERA
 
 __all__ = [
@@ -100,15 +100,14 @@ PRECISION_BYTES = {"FP32": 4.0, "FP16": 2.0, "BF16": 2.0, "FP8": 1.0, "INT8": 1.
 _EIGHT_BIT = {"FP8", "INT8"}
 
 
+@calculator
 def bytes_per_param(precision: str) -> float:
     """Bytes per weight for ``precision`` (one of :data:`PRECISION_BYTES`).
 
     >>> bytes_per_param("FP8")
     1.0
     """
-    if precision not in PRECISION_BYTES:
-        raise ValueError(f"precision must be one of {list(PRECISION_BYTES)}; got {precision!r}")
-    return PRECISION_BYTES[precision]
+    return PRECISION_BYTES[as_choice(precision, "precision", PRECISION_BYTES)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,6 +115,7 @@ def bytes_per_param(precision: str) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+@calculator
 def kv_bytes_per_token_gqa(layers, kv_heads, head_dim, bytes_per_element=2.0):
     """KV-cache bytes per token of a grouped-query (or multi-head) attention model.
 
@@ -153,6 +153,7 @@ def kv_bytes_per_token_gqa(layers, kv_heads, head_dim, bytes_per_element=2.0):
     return result(2.0 * n * h * d * b)
 
 
+@calculator
 def kv_bytes_per_token_mla(layers, kv_latent_dim, rope_key_dim, bytes_per_element=2.0):
     """KV-cache bytes per token of multi-head latent attention (MLA, DeepSeek-V2/V3/R1).
 
@@ -191,6 +192,7 @@ def kv_bytes_per_token_mla(layers, kv_latent_dim, rope_key_dim, bytes_per_elemen
     return result(n * (c + r) * b)
 
 
+@calculator
 def attention_flops_per_context_token_gqa(layers, attention_heads, head_dim):
     """Attention FLOPs that one new token spends on each token already in its context (GQA/MHA).
 
@@ -215,6 +217,7 @@ def attention_flops_per_context_token_gqa(layers, attention_heads, head_dim):
     return result(4.0 * n * h * d)
 
 
+@calculator
 def attention_flops_per_context_token_mla(layers, attention_heads, kv_latent_dim, rope_key_dim):
     """Attention FLOPs per generated token per context token for MLA in its decode form.
 
@@ -466,6 +469,7 @@ def _deployment(deployment) -> Deployment:
 # --------------------------------------------------------------------------------------------
 
 
+@calculator
 def weights_read_params(active_params, batch_size, total_params=None, routed_expert_fraction=None):
     """Parameters read from memory in one decode step of ``batch_size`` tokens.
 
@@ -558,6 +562,7 @@ def _efficiency(efficiency):
     return as_array(efficiency, "efficiency", low_open=True, high=1)
 
 
+@calculator
 def decode_step_times_s(batch_size, context_tokens, *, deployment, gpu_count=1):
     """Ideal memory time and compute time of one decode step (η = 1).
 
@@ -581,6 +586,13 @@ def decode_step_times_s(batch_size, context_tokens, *, deployment, gpu_count=1):
     -------
     StepTimes
         ``memory_s`` and ``compute_s`` [s].
+
+    Examples
+    --------
+    >>> d = Deployment(70e9, 2, 327_680, 3350, 989, 700)  # a 70B model in BF16 on an H100
+    >>> t = decode_step_times_s(1, 0, deployment=d)
+    >>> round(t.memory_s * 1e3, 1), round(t.compute_s * 1e3, 2)  # ms: memory-bound
+    (41.8, 0.14)
     """
     m0, m1, c0, c1, _ = _terms(_deployment(deployment), batch_size)
     ctx = as_array(context_tokens, "context_tokens")
@@ -588,6 +600,7 @@ def decode_step_times_s(batch_size, context_tokens, *, deployment, gpu_count=1):
     return StepTimes(result((m0 + m1 * ctx) / n), result((c0 + c1 * ctx) / n))
 
 
+@calculator
 def decode_step_time_s(batch_size, context_tokens, *, deployment, efficiency=1.0, gpu_count=1):
     """Time of one decode step: the larger of memory and compute time, divided by η.
 
@@ -612,6 +625,7 @@ def decode_step_time_s(batch_size, context_tokens, *, deployment, efficiency=1.0
     return result(np.maximum(times.memory_s, times.compute_s) / eff)
 
 
+@calculator
 def decode_tokens_per_s(batch_size, context_tokens, *, deployment, efficiency=1.0, gpu_count=1):
     """Output tokens per second of the ``gpu_count`` GPUs serving one batch: ``B / t``.
 
@@ -621,6 +635,14 @@ def decode_tokens_per_s(batch_size, context_tokens, *, deployment, efficiency=1.
     -------
     float or ndarray
         Tokens per second for all ``gpu_count`` GPUs together [tokens/s].
+
+    Examples
+    --------
+    >>> d = Deployment(70e9, 2, 327_680, 3350, 989, 700)
+    >>> round(decode_tokens_per_s(1, 0, deployment=d), 1)
+    23.9
+    >>> round(decode_tokens_per_s(64, 0, deployment=d))  # 64 times the tokens for 1.15 times the time
+    1531
     """
     t = decode_step_time_s(
         batch_size,
@@ -638,6 +660,7 @@ def _energy_factor(d: Deployment, efficiency, pue, host_overhead_fraction):
     return np.asarray(d.gpu_power_w, dtype=float) / _efficiency(efficiency) * u * (1.0 + h)
 
 
+@calculator
 def decode_energy_per_token_j(
     batch_size,
     context_tokens,
@@ -688,6 +711,7 @@ def decode_energy_per_token_j(
     return result(k * np.maximum(m0 + m1 * ctx, c0 + c1 * ctx) / b)
 
 
+@calculator
 def batching_ratio(batch_size, reference_batch_size, context_tokens, *, deployment):
     """Decode energy per token at ``batch_size`` ÷ at ``reference_batch_size``.
 
@@ -709,6 +733,7 @@ def batching_ratio(batch_size, reference_batch_size, context_tokens, *, deployme
     return result(np.asarray(e) / np.asarray(ref))
 
 
+@calculator
 def ridge_flops_per_byte(*, deployment):
     """The GPU's ridge point: peak FLOP/s ÷ memory bandwidth [FLOP/B].
 
@@ -726,6 +751,7 @@ def ridge_flops_per_byte(*, deployment):
     )
 
 
+@calculator
 def arithmetic_intensity(batch_size, context_tokens, *, deployment):
     """FLOPs per byte read of one decode step: its arithmetic ÷ the weights and KV caches it
     reads [FLOP/B] (attention FLOPs counted at face value).
@@ -745,6 +771,7 @@ def arithmetic_intensity(batch_size, context_tokens, *, deployment):
     return result(((c0 + c1 * ctx) * peak) / ((m0 + m1 * ctx) * bw))
 
 
+@calculator(allow_inf=True)
 def compute_bound_batch_size(context_tokens, *, deployment):
     """Batch size above which a *dense* model's decode step becomes compute-bound.
 
@@ -800,6 +827,7 @@ def compute_bound_batch_size(context_tokens, *, deployment):
 # --------------------------------------------------------------------------------------------
 
 
+@calculator
 def prefill_energy_j(
     prompt_tokens, *, deployment, efficiency=1.0, pue=1.0, host_overhead_fraction=0.0
 ):
@@ -880,6 +908,7 @@ class AnswerEnergy(NamedTuple):
     total_wh: float | np.ndarray
 
 
+@calculator
 def answer_energy(
     prompt_tokens,
     reasoning_tokens,
@@ -969,6 +998,7 @@ def _all_params(d: Deployment):
     return np.asarray(d.active_params if d.total_params is None else d.total_params, float)
 
 
+@calculator
 def max_batch_size(context_tokens, *, deployment, gpu_count=1, usable_memory_fraction=0.9):
     """Largest batch whose KV caches fit next to the weights in the GPUs' memory.
 
@@ -1012,6 +1042,7 @@ def max_batch_size(context_tokens, *, deployment, gpu_count=1, usable_memory_fra
     return result(np.maximum(np.floor((f * n * m - weights) / (ctx * kv)), 0.0))
 
 
+@calculator
 def min_gpu_count(*, deployment, batch_size=0.0, context_tokens=0.0, usable_memory_fraction=0.9):
     """Fewest GPUs whose memory holds the weights and, optionally, a batch of KV caches.
 
@@ -1051,6 +1082,7 @@ def min_gpu_count(*, deployment, batch_size=0.0, context_tokens=0.0, usable_memo
     return result(np.ceil(need / (f * m)))
 
 
+@calculator
 def concurrent_sequences(tokens_per_s, tokens_per_s_per_sequence):
     """Sequences being decoded at once: total output rate ÷ the rate each user sees.
 
@@ -1064,6 +1096,7 @@ def concurrent_sequences(tokens_per_s, tokens_per_s_per_sequence):
     return result(t / s)
 
 
+@calculator
 def mean_context_tokens(prompt_tokens, output_tokens):
     """Mean number of cached tokens over the decode steps of one answer.
 
@@ -1097,6 +1130,7 @@ def mean_context_tokens(prompt_tokens, output_tokens):
     return result(p + (n - 1.0) / 2.0)
 
 
+@calculator
 def calibrate(
     measurement, *, batch_size=None, cache_hit_fraction=0.0, always_on_copies=1.0, folder=None
 ) -> float:
@@ -1134,7 +1168,18 @@ def calibrate(
     -----
     The decode context length is the row's ``context_tokens`` (the mean KV length) if given,
     otherwise the mean over the answer, ``prompt_tokens + (output_tokens - 1) / 2``.
+
+    Examples
+    --------
+    >>> from helpers import data
+    >>> row = data.load("decode_measurements").loc["mlenergy-qwen3-32b-chat-b512"]
+    >>> 0 < calibrate(row) < 1
+    True
     """
+    hit = as_number(cache_hit_fraction, "cache_hit_fraction", high=1, high_open=True)
+    always_on_copies = as_number(always_on_copies, "always_on_copies", low=1)
+    if batch_size is not None:
+        batch_size = as_number(batch_size, "batch_size", low=1)
     quantity = str(measurement["quantity"])
     if quantity not in ("decode_throughput", "energy_per_token", "prefill_throughput"):
         raise ValueError(
@@ -1148,7 +1193,6 @@ def calibrate(
         folder=folder,
     ).replace(always_on_copies=always_on_copies)
     if quantity == "prefill_throughput":
-        hit = as_array(cache_hit_fraction, "cache_hit_fraction", high=1, high_open=True)
         value = as_array(_num(measurement, "value"), "value", low_open=True)
         per = _num(measurement, "gpu_count") or 1.0
         flops = value * (1.0 - hit) * 2.0 * d.active_params
@@ -1172,6 +1216,7 @@ def calibrate(
     return float(ideal / value)
 
 
+@calculator
 def pooled_efficiency(efficiencies) -> float:
     """One η from several calibrations: their geometric mean (the misfits are ratios, so the
     middle is taken on a log scale).
@@ -1201,6 +1246,7 @@ class Calibration(NamedTuple):
     expert: the ``always_on_copies`` of DeepSeek's serving :class:`Deployment`."""
 
 
+@calculator
 def course_calibration(folder=None) -> Calibration:
     """The η chapter 02 calibrates, from ``data/decode_measurements.csv`` (see :func:`calibrate`).
 
@@ -1231,6 +1277,7 @@ def course_calibration(folder=None) -> Calibration:
     )
 
 
+@calculator
 def measurement_checks(efficiency, prefill_efficiency, folder=None):
     """The calibrated model against the published measurements, one row each: what the model
     says, what was measured, and their ratio (chapter 02's comparison).
@@ -1251,11 +1298,19 @@ def measurement_checks(efficiency, prefill_efficiency, folder=None):
         model at the largest batch that fits its memory (:func:`max_batch_size`); the batching
         row compares with the middle of ML.ENERGY's "3–5×"; DeepSeek's row uses its decode
         unit's batch (:func:`course_calibration`).
+
+    Examples
+    --------
+    >>> checks = measurement_checks(0.38, 0.15)
+    >>> list(checks.columns)
+    ['label', 'model', 'measured', 'role', 'ratio']
     """
     import pandas as pd
 
     from helpers import data
 
+    efficiency = as_number(efficiency, "efficiency", low_open=True, high=1)
+    prefill_efficiency = as_number(prefill_efficiency, "prefill_efficiency", low_open=True, high=1)
     meas = data.load("decode_measurements", folder)
     q32 = Deployment.from_tables("qwen3-32b", "b200", "BF16", folder=folder)
     q30 = Deployment.from_tables("qwen3-30b-a3b", "b200", "BF16", folder=folder)

@@ -29,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 from helpers import fleet
-from helpers._validate import as_array, is_scalar_number
+from helpers._validate import InputTypeError, as_array, as_number, calculator, is_scalar_number
 
 __all__ = [
     "SHAPES",
@@ -148,8 +149,10 @@ def _sig3(x: float) -> str:
 
 
 def _whole(value, name: str, minimum: int) -> int:
-    ok = is_scalar_number(value) and math.isfinite(value) and value == int(value)
-    if not ok or value < minimum:
+    if not is_scalar_number(value):
+        raise InputTypeError(f"{name} must be a whole number ≥ {minimum}; got {value!r}")
+    ok = math.isfinite(float(value)) if abs(value) < 1e300 else False
+    if not ok or value != int(value) or value < minimum:
         raise ValueError(f"{name} must be a whole number ≥ {minimum}; got {value!r}")
     return int(value)
 
@@ -158,6 +161,7 @@ def _check_n(n) -> int:
     return _whole(n, "n", 1)
 
 
+@calculator
 def sample(ranges: Mapping[str, Range | float], n: int = 100_000, seed: int = 0) -> dict:
     """Draw ``n`` values of every input at once.
 
@@ -183,15 +187,24 @@ def sample(ranges: Mapping[str, Range | float], n: int = 100_000, seed: int = 0)
     """
     n = _check_n(n)
     rng = np.random.default_rng(_whole(seed, "seed", 0))
+    if not isinstance(ranges, Mapping):
+        raise InputTypeError(
+            f"ranges must be a mapping of names to Range or numbers; got {ranges!r}"
+        )
+    if not ranges:
+        raise ValueError("ranges must name at least one input; got an empty mapping")
     out = {}
     for name, spec in ranges.items():
+        if not isinstance(name, str):
+            raise InputTypeError(f"ranges must have str keys (parameter names); got {name!r}")
         if isinstance(spec, Range):
             out[name] = spec.draw(rng, n)
         else:
-            out[name] = float(as_array(spec, name, low=-math.inf))
+            out[name] = as_number(spec, f"ranges[{name!r}]", low=-math.inf)
     return out
 
 
+@calculator
 def monte_carlo(
     model: Callable[..., object],
     ranges: Mapping[str, Range | float],
@@ -222,10 +235,26 @@ def monte_carlo(
     >>> bool(10e6 <= out.min() and out.max() <= 30e6)  # Wh: 10,000 to 30,000 kWh
     True
     """
-    values = np.asarray(model(**sample(ranges, n, seed)), dtype=float)
-    return np.broadcast_to(values, (_check_n(n),)) if values.ndim == 0 else values
+    if not callable(model):
+        raise InputTypeError(f"model must be a function of the inputs; got {model!r}")
+    n = _check_n(n)
+    draws = sample(ranges, n, seed)
+    try:
+        inspect.signature(model).bind(**draws)
+    except TypeError as err:
+        raise ValueError(f"ranges must name exactly the inputs model takes: {err}") from None
+    except ValueError:  # no signature to read (a builtin): let the call itself tell
+        pass
+    out = model(**draws)
+    values = as_array(out, "the output of model", low=-math.inf)
+    if values.shape not in ((), (n,)):
+        raise ValueError(
+            f"model must return one number or an array of length n={n}; got shape {values.shape}"
+        )
+    return np.broadcast_to(values, (n,)) if values.ndim == 0 else values
 
 
+@calculator
 def percentiles(values, q=(5, 50, 95)) -> np.ndarray:
     """Percentiles ``q`` (in %) of ``values`` along the first axis.
 
@@ -240,12 +269,18 @@ def percentiles(values, q=(5, 50, 95)) -> np.ndarray:
     -------
     ndarray
         One row per percentile.
+
+    Examples
+    --------
+    >>> percentiles([1, 2, 3, 4, 5])
+    array([1.2, 3. , 4.8])
     """
     v = as_array(values, "values", low=-math.inf)
     qq = as_array(q, "q", high=100.0)
     return np.percentile(v, qq, axis=0)
 
 
+@calculator
 def band(
     model: Callable[..., object],
     ranges: Mapping[str, Range | float],
@@ -274,6 +309,7 @@ def band(
     return Band(float(lo), float(mid), float(hi))
 
 
+@calculator
 def lever_chain(
     baseline: Range | float, levers: Sequence[Range | float], n: int = 100_000, seed: int = 0
 ) -> np.ndarray:
@@ -304,6 +340,8 @@ def lever_chain(
     n = _check_n(n)
     names = [f"lever_{k}" for k in range(len(levers))]
     given = isinstance(baseline, np.ndarray) and baseline.ndim == 1
+    if given:
+        baseline = as_array(baseline, "baseline")
     if given and baseline.shape != (n,):
         raise ValueError(f"baseline draws must have length n={n}; got {baseline.shape[0]}")
     specs = {} if given else {"baseline": baseline}

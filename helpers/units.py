@@ -6,7 +6,7 @@ one watt for one hour, 3,600 J. kWh, MWh, GWh are 10^3, 10^6, 10^9 Wh.
 
 from __future__ import annotations
 
-from helpers._validate import as_array, result
+from helpers._validate import as_array, as_choice, calculator, result
 
 __all__ = [
     "J_PER_WH",
@@ -45,6 +45,7 @@ ENERGY_UNITS = {"J": 1.0 / J_PER_WH, "Wh": 1.0, "kWh": 1e3, "MWh": 1e6, "GWh": 1
 """Size of each energy unit in watt-hours."""
 
 
+@calculator
 def convert_energy(value, from_unit: str, to_unit: str):
     """Convert an energy between J, Wh, kWh, MWh, GWh and TWh.
 
@@ -60,8 +61,7 @@ def convert_energy(value, from_unit: str, to_unit: str):
     >>> convert_energy(1, "kWh", "J")
     3600000.0
     """
-    for name, unit in (("from_unit", from_unit), ("to_unit", to_unit)):
-        if unit not in ENERGY_UNITS:
-            raise ValueError(f"{name} must be one of {sorted(ENERGY_UNITS)}; got {unit!r}")
+    as_choice(from_unit, "from_unit", sorted(ENERGY_UNITS))
+    as_choice(to_unit, "to_unit", sorted(ENERGY_UNITS))
     arr = as_array(value, "value")
     return result(arr * ENERGY_UNITS[from_unit] / ENERGY_UNITS[to_unit])

@@ -4,19 +4,18 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, raises_naming
+from conftest import bad_nonneg, floats, raises_naming
 from hypothesis import given
-from hypothesis import strategies as st
 
 from helpers import capex, data
 from helpers.power import power_per_busy_hour_w
 from helpers.units import HOURS_PER_YEAR
 
-capex_usd = st.floats(0.0, 1e6, allow_nan=False, allow_infinity=False)
-hours = st.floats(1.0, HOURS_PER_YEAR, allow_nan=False, allow_infinity=False)
-lifetime = st.floats(0.1, 10.0, allow_nan=False, allow_infinity=False)
-power = st.floats(0.0, 2_000.0, allow_nan=False, allow_infinity=False)
-price_kwh = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
+capex_usd = floats(0.0, 1e6, allow_nan=False, allow_infinity=False)
+hours = floats(1.0, HOURS_PER_YEAR, allow_nan=False, allow_infinity=False)
+lifetime = floats(0.1, 10.0, allow_nan=False, allow_infinity=False)
+power = floats(0.0, 2_000.0, allow_nan=False, allow_infinity=False)
+price_kwh = floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
 
 
 def _seed(card):
@@ -196,7 +195,7 @@ def test_idle_above_busy_rejected():
 # --- properties ----------------------------------------------------------------------------
 
 
-@given(c=capex_usd, h=hours, life=lifetime, p=power, e=price_kwh, more=st.floats(1.0, 100.0))
+@given(c=capex_usd, h=hours, life=lifetime, p=power, e=price_kwh, more=floats(1.0, 100.0))
 def test_cost_per_hour_falls_with_hours(c, h, life, p, e, more):
     h2 = min(h * more, HOURS_PER_YEAR)
     assert capex.cost_per_hour_usd(c, h2, life, p, e) <= capex.cost_per_hour_usd(
@@ -204,20 +203,25 @@ def test_cost_per_hour_falls_with_hours(c, h, life, p, e, more):
     ) * (1 + 1e-12)
 
 
+def test_a_subnormal_price_is_refused_by_name():
+    """Pinned from a Hypothesis run (2026-12-02): a price of 2.2e-309 USD/kWh, a subnormal float
+    that has lost its precision, reached numpy. Now refused, naming the parameter."""
+    with raises_naming("price_usd_per_kwh"):
+        capex.cost_per_hour_usd(0.0, 1.0, 1.0, 0.0, 2.225073858507203e-309)
+
+
 @given(c=capex_usd, h=hours, life=lifetime, p=power, e=price_kwh)
 def test_cost_never_below_energy_cost(c, h, life, p, e):
     assert capex.cost_per_hour_usd(c, h, life, p, e) >= capex.energy_cost_per_hour_usd(p, e)
 
 
-@given(c=capex_usd, h=hours, life=lifetime, k=st.floats(1.0, 10.0))
+@given(c=capex_usd, h=hours, life=lifetime, k=floats(1.0, 10.0))
 def test_capital_cost_scales_with_capex(c, h, life, k):
     base = capex.capital_cost_per_hour_usd(c, h, life)
     assert capex.capital_cost_per_hour_usd(c * k, h, life) == pytest.approx(base * k, rel=1e-9)
 
 
-@given(
-    c=st.floats(1.0, 1e6), h=hours, life=lifetime, p=power, e=price_kwh, more=st.floats(1.0, 50.0)
-)
+@given(c=floats(1.0, 1e6), h=hours, life=lifetime, p=power, e=price_kwh, more=floats(1.0, 50.0))
 def test_energy_share_rises_with_hours_and_stays_a_share(c, h, life, p, e, more):
     s1 = capex.energy_share_of_cost(c, h, life, p, e)
     s2 = capex.energy_share_of_cost(c, min(h * more, HOURS_PER_YEAR), life, p, e)
@@ -225,7 +229,7 @@ def test_energy_share_rises_with_hours_and_stays_a_share(c, h, life, p, e, more)
     assert s2 >= s1 - 1e-12
 
 
-@given(c=capex_usd, q=st.floats(0.5, 100.0), life=lifetime, p=power, e=price_kwh)
+@given(c=capex_usd, q=floats(0.5, 100.0), life=lifetime, p=power, e=price_kwh)
 def test_breakeven_roundtrip_or_not_achievable(c, q, life, p, e):
     h = capex.breakeven_hours_per_year(c, q, life, p, e, strict=False)
     if math.isinf(h):
@@ -235,7 +239,7 @@ def test_breakeven_roundtrip_or_not_achievable(c, q, life, p, e):
         assert capex.cost_per_hour_usd(c, h, life, p, e) == pytest.approx(q, rel=1e-9)
 
 
-@given(h=hours, busy=power, frac=st.floats(0.0, 1.0), more=st.floats(1.0, 100.0))
+@given(h=hours, busy=power, frac=floats(0.0, 1.0), more=floats(1.0, 100.0))
 def test_power_per_used_hour_falls_with_hours_and_stays_above_busy(h, busy, frac, more):
     idle = busy * frac
     here = used_hour_w(busy, idle, h)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, nonneg, positive, pue, raises_naming
+from conftest import bad_nonneg, floats, nonneg, positive, pue, raises_naming
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,7 +12,7 @@ from helpers import data, fleet, power
 from helpers.checks import ch05
 from helpers.units import convert_energy
 
-unit_interval = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
+unit_interval = floats(min_value=0.01, max_value=1.0, allow_nan=False)
 
 
 # --- the seed's worked example (DESIGN.md, chapter 05) -------------------------------------
@@ -154,29 +154,29 @@ def test_vectorized_and_scalar_out():
 # --- properties ------------------------------------------------------------------------
 
 
-@given(q=nonneg, e=st.floats(0, 1_000.0), u=pue, k=st.floats(1.0, 1e3))
+@given(q=nonneg, e=floats(0, 1_000.0), u=pue, k=floats(1.0, 1e3))
 def test_energy_is_linear_in_queries(q, e, u, k):
     base = fleet.queries_energy_wh(q, e, u)
     assert fleet.queries_energy_wh(q * k, e, u) == pytest.approx(base * k, rel=1e-9, abs=1e-9)
 
 
-@given(q=nonneg, e=st.floats(0, 1_000.0), u=pue)
+@given(q=nonneg, e=floats(0, 1_000.0), u=pue)
 def test_energy_is_queries_times_energy_times_pue(q, e, u):
     assert fleet.queries_energy_wh(q, e, u) == pytest.approx(q * e * u, rel=1e-12, abs=1e-12)
 
 
-@given(e=nonneg, p=st.floats(0, 1.0), extra=st.floats(0, 1.0))
+@given(e=nonneg, p=floats(0, 1.0), extra=floats(0, 1.0))
 def test_cost_rises_with_price(e, p, extra):
     assert fleet.electricity_cost_usd(e, p + extra) >= fleet.electricity_cost_usd(e, p)
 
 
-@given(e=nonneg, i1=st.floats(0, 2000), i2=st.floats(0, 2000))
+@given(e=nonneg, i1=floats(0, 2000), i2=floats(0, 2000))
 def test_emissions_ordered_like_intensity(e, i1, i2):
     lo, hi = sorted((i1, i2))
     assert fleet.emissions_kg_co2e(e, lo) <= fleet.emissions_kg_co2e(e, hi)
 
 
-@given(f=st.lists(st.floats(0.05, 2.0), min_size=1, max_size=6), b=positive)
+@given(f=st.lists(floats(0.05, 2.0), min_size=1, max_size=6), b=positive)
 def test_lever_order_does_not_change_the_end(f, b):
     forward = fleet.apply_levers(b, f)[-1]
     backward = fleet.apply_levers(b, f[::-1])[-1]
@@ -184,7 +184,7 @@ def test_lever_order_does_not_change_the_end(f, b):
     assert forward == pytest.approx(b * math.prod(f), rel=1e-9)
 
 
-@given(busy=st.floats(1, 2000), idle_share=st.floats(0, 1), u0=unit_interval, u1=unit_interval)
+@given(busy=floats(1, 2000), idle_share=floats(0, 1), u0=unit_interval, u1=unit_interval)
 def test_higher_utilization_never_costs_more_per_unit_of_work(busy, idle_share, u0, u1):
     lo, hi = sorted((u0, u1))
     assert fleet.utilization_factor(busy, busy * idle_share, lo, hi) <= 1 + 1e-12

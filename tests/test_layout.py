@@ -116,3 +116,16 @@ def test_the_check_sees_a_public_function_missing_from_all(tmp_path, monkeypatch
     mod = importlib.import_module("j2_probe")
     defined = {n for n, o in vars(mod).items() if inspect.isfunction(o) and not n.startswith("_")}
     assert defined - set(mod.__all__) == {"shown"}
+
+
+@pytest.mark.parametrize("module", [m for m in CALCULATORS if m != "helpers.data"])
+def test_every_public_calculator_checks_its_inputs(module):
+    """Each is wrapped by ``helpers._validate.calculator`` (see tests/test_bad_inputs.py)."""
+    mod = importlib.import_module(module)
+    unchecked = [
+        name
+        for name in mod.__all__
+        if inspect.isfunction(getattr(mod, name))
+        and not getattr(getattr(mod, name), "checked", False)
+    ]
+    assert not unchecked, f"{module}: not wrapped by @calculator: {unchecked}"

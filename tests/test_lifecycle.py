@@ -4,9 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, nonneg, positive, pue, raises_naming
+from conftest import bad_nonneg, floats, nonneg, positive, pue, raises_naming
 from hypothesis import given
-from hypothesis import strategies as st
 
 from helpers import data, fleet, lifecycle
 from helpers.units import convert_energy
@@ -82,13 +81,13 @@ def test_scalar_in_float_out():
     assert isinstance(lifecycle.training_energy_mwh(1, 1), float)
 
 
-@given(h=nonneg, p=nonneg, u=pue, k=st.floats(1.0, 10.0))
+@given(h=nonneg, p=nonneg, u=pue, k=floats(1.0, 10.0))
 def test_energy_scales_linearly(h, p, u, k):
     base = lifecycle.training_energy_mwh(h, p, u)
     assert lifecycle.training_energy_mwh(h * k, p, u) == pytest.approx(base * k, rel=1e-9, abs=1e-9)
 
 
-@given(t=nonneg, e=positive, u=pue, extra=st.floats(0.01, 10.0))
+@given(t=nonneg, e=positive, u=pue, extra=floats(0.01, 10.0))
 def test_crossover_falls_as_queries_get_dearer(t, e, u, extra):
     assert lifecycle.crossover_queries(t, e * (1 + extra), u) <= lifecycle.crossover_queries(
         t, e, u

@@ -4,16 +4,15 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, raises_naming
+from conftest import bad_nonneg, floats, raises_naming
 from hypothesis import given
-from hypothesis import strategies as st
 
 from helpers import capex, power
 from helpers.units import HOURS_PER_YEAR
 
-watts = st.floats(0.0, 2_000.0, allow_nan=False, allow_infinity=False)
-share = st.floats(0.0, 1.0, allow_nan=False)
-busy_share = st.floats(1e-6, 1.0, allow_nan=False)
+watts = floats(0.0, 2_000.0, allow_nan=False, allow_infinity=False)
+share = floats(0.0, 1.0, allow_nan=False)
+busy_share = floats(1e-6, 1.0, allow_nan=False)
 
 
 # --- worked examples ---------------------------------------------------------------------------

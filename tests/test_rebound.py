@@ -5,16 +5,16 @@ import math
 
 import numpy as np
 import pytest
-from conftest import raises_naming
+from conftest import floats, raises_naming
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from helpers import data, rebound
 
-gains = st.floats(min_value=1e-6, max_value=0.999, allow_nan=False)
-elasticities = st.floats(min_value=0.0, max_value=rebound.MAX_ELASTICITY, allow_nan=False)
-shares = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
-ceilings = st.floats(min_value=1.0, max_value=100.0, allow_nan=False)
+gains = floats(min_value=1e-6, max_value=0.999, allow_nan=False)
+elasticities = floats(min_value=0.0, max_value=rebound.MAX_ELASTICITY, allow_nan=False)
+shares = floats(min_value=0.01, max_value=1.0, allow_nan=False)
+ceilings = floats(min_value=1.0, max_value=100.0, allow_nan=False)
 bad_any = st.sampled_from([math.nan, math.inf, -math.inf])
 
 GRID = np.array([1e-9, 1e-3, 0.1, 0.33, 0.5, 0.9, 0.999999])
@@ -283,7 +283,7 @@ def test_observed_rebound_recovers_the_model(g, e, s, h):
     )
 
 
-@given(g=st.floats(1e-3, 0.99), e=st.floats(0.01, rebound.MAX_ELASTICITY), s=shares)
+@given(g=floats(1e-3, 0.99), e=floats(0.01, rebound.MAX_ELASTICITY), s=shares)
 def test_implied_elasticity_recovers_the_model(g, e, s):
     sr = rebound.service_ratio(g, e, s)
     assert rebound.implied_elasticity(sr, rebound.price_ratio(g, s)) == pytest.approx(e, rel=1e-6)

@@ -5,16 +5,16 @@ import math
 
 import numpy as np
 import pytest
-from conftest import raises_naming
+from conftest import floats, raises_naming
 from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import power, reconcile
 
-positive = st.floats(min_value=1e-3, max_value=1e4, allow_nan=False, allow_infinity=False)
-share = st.floats(min_value=1e-3, max_value=1.0)
-fraction = st.floats(min_value=0.0, max_value=1.0)
-at_least_one = st.floats(min_value=1.0, max_value=5.0)
+positive = floats(min_value=1e-3, max_value=1e4, allow_nan=False, allow_infinity=False)
+share = floats(min_value=1e-3, max_value=1.0)
+fraction = floats(min_value=0.0, max_value=1.0)
+at_least_one = floats(min_value=1.0, max_value=5.0)
 
 
 def scenario():

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import bad_nonneg, raises_naming
+from conftest import bad_nonneg, floats, raises_naming
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -285,8 +285,8 @@ def test_answer_energy_closed_form_equals_token_by_token_sum(model_id, gpu_id, p
     r=st.integers(0, 300),
     a=st.integers(0, 100),
     batch=st.integers(1, 2000),
-    kv=st.floats(0, 1e6),
-    attn=st.floats(0, 1e9),
+    kv=floats(0, 1e6),
+    attn=floats(0, 1e9),
 )
 def test_closed_form_matches_sum_for_any_crossing(p, r, a, batch, kv, attn):
     d = tokens.Deployment(
@@ -370,7 +370,7 @@ def test_energy_per_token_never_falls_with_context(ctx, extra, batch, model_id):
     assert energy(d, batch, ctx + extra) >= energy(d, batch, ctx)
 
 
-@given(k=st.floats(1.0, 3.0))
+@given(k=floats(1.0, 3.0))
 def test_energy_scales_with_pue_and_power(k):
     d = setup()
 

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import floats
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -101,7 +102,7 @@ def test_band_prints_readably():
     assert str(Band(0.1, 0.25, 0.3333)) == "0.25 (5–95 %: 0.1 to 0.333)"
 
 
-@given(lo=st.floats(-1e6, 1e6), width=st.floats(0, 1e6), seed=st.integers(0, 2**32 - 1))
+@given(lo=floats(-1e6, 1e6), width=floats(0, 1e6), seed=st.integers(0, 2**32 - 1))
 def test_uniform_draws_inside_bounds(lo, width, seed):
     x = Range(lo, lo + width).draw(np.random.default_rng(seed), 100)
     assert (x >= lo).all() and (x <= lo + width).all()

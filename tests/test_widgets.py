@@ -14,6 +14,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import floats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +160,7 @@ def test_a_slider_move_sends_the_chart_altair_would_build(name, data):
     values = {k: c.value for k, c in box.control_widgets.items()}
     for k, c in box.control_widgets.items():
         if isinstance(c, (w.FloatSlider, w.FloatLogSlider, w.IntSlider)):
-            values[k] = _slider_value(c, data.draw(st.floats(0, 1), label=k))
+            values[k] = _slider_value(c, data.draw(floats(0, 1), label=k))
         elif isinstance(c, w.Checkbox):
             values[k] = data.draw(st.booleans(), label=k)
         elif isinstance(c, w.Dropdown):
