@@ -151,3 +151,11 @@ def test_broken_tables_are_rejected_by_both_validators(broken_copy, old, new, me
     with pytest.raises(data.DataError, match=message):
         data.load("gpus", folder=broken_copy)
     assert not frictionless.Package(str(broken_copy / "datapackage.json")).validate().valid
+
+
+def test_seed_claims_quote_the_seed_and_quotes_are_short():
+    claims = data.load("claims")
+    from_seeds = claims[claims["source_id"].str.startswith("seed-")]
+    assert from_seeds["quote"].notna().all(), list(from_seeds.index[from_seeds["quote"].isna()])
+    for row_id, quote in claims["quote"].dropna().items():
+        assert len(quote.split()) <= 40, f"{row_id}: quote longer than 40 words"
