@@ -67,9 +67,9 @@ def test_emissions_and_water_worked_examples():
     assert fleet.water_l(2_400, 0.26 / 0.24) == pytest.approx(2_600)
 
 
-def test_us_intensity_row_is_760_lb_per_mwh():
+def test_us_intensity_row_is_eia_2023_co2_over_generation():
     assert data.value("grid_intensity", "us-2023-eia", "intensity_g_co2e_per_kwh") == pytest.approx(
-        760 * 0.45359237, abs=0.5
+        1_532e12 / 4_183_271e6, abs=0.5
     )
 
 
