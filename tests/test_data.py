@@ -39,11 +39,33 @@ def test_table_loads_and_cites_existing_sources(name):
     assert "source_id" in fks, f"{name}: source_id must be a declared foreign key"
 
 
+HOW_KNOWN = ["primary", "secondary", "arithmetic", "unchecked"]
+EVIDENCE = ["peer-reviewed", "measurement", "company disclosure", "model estimate", "blog or press"]
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "sources"])
-def test_rows_carry_status_and_locator(name):
+def test_rows_carry_provenance_and_locator(name):
     df = data.load(name)
-    assert df["status"].isin(["confirmed", "secondary", "unconfirmed", "derived"]).all()
+    assert "status" not in df.columns
+    assert df["how_known"].isin(HOW_KNOWN).all()
+    assert df["evidence"].isin(EVIDENCE).all()
     assert df["locator"].notna().all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_provenance_enums_are_the_same_in_every_schema(name):
+    fields = {f["name"]: f for f in data.schema(name)["schema"]["fields"]}
+    assert fields["evidence"]["constraints"]["enum"] == EVIDENCE
+    assert fields["evidence"]["constraints"]["required"]
+    if name != "sources":
+        assert fields["how_known"]["constraints"]["enum"] == HOW_KNOWN
+        assert fields["how_known"]["constraints"]["required"]
+        order = list(fields)
+        assert order.index("evidence") == order.index("how_known") + 1
+
+
+def test_sources_carry_a_default_evidence_kind():
+    assert data.load("sources")["evidence"].isin(EVIDENCE).all()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -102,23 +124,23 @@ def _replace(path, old, new):
     ("old", "new", "message"),
     [
         (
-            ",3350,989,1979,700,confirmed,nvidia-h100",
-            ",3350,989,1979,-700,confirmed,nvidia-h100",
+            ",3350,989,1979,700,primary,company disclosure,nvidia-h100",
+            ",3350,989,1979,-700,primary,company disclosure,nvidia-h100",
             "below minimum",
         ),
         (
-            ",3350,989,1979,700,confirmed,nvidia-h100",
-            ",3350,989,1979,700,confirmed,no-such-source",
+            ",3350,989,1979,700,primary,company disclosure,nvidia-h100",
+            ",3350,989,1979,700,primary,company disclosure,no-such-source",
             "not found in sources",
         ),
         (
-            ",3350,989,1979,700,confirmed,nvidia-h100",
-            ",3350,989,1979,700,certain,nvidia-h100",
+            ",3350,989,1979,700,primary,company disclosure,nvidia-h100",
+            ",3350,989,1979,700,certain,company disclosure,nvidia-h100",
             "not in",
         ),
         (
-            ",3350,989,1979,700,confirmed,nvidia-h100",
-            ",3350,lots,1979,700,confirmed,nvidia-h100",
+            ",3350,989,1979,700,primary,company disclosure,nvidia-h100",
+            ",3350,lots,1979,700,primary,company disclosure,nvidia-h100",
             "not of type number",
         ),
         ("h200-sxm,NVIDIA H200 SXM", "h100-sxm,NVIDIA H200 SXM", "duplicate"),
@@ -129,3 +151,11 @@ def test_broken_tables_are_rejected_by_both_validators(broken_copy, old, new, me
     with pytest.raises(data.DataError, match=message):
         data.load("gpus", folder=broken_copy)
     assert not frictionless.Package(str(broken_copy / "datapackage.json")).validate().valid
+
+
+def test_seed_claims_quote_the_seed_and_quotes_are_short():
+    claims = data.load("claims")
+    from_seeds = claims[claims["source_id"].str.startswith("seed-")]
+    assert from_seeds["quote"].notna().all(), list(from_seeds.index[from_seeds["quote"].isna()])
+    for row_id, quote in claims["quote"].dropna().items():
+        assert len(quote.split()) <= 40, f"{row_id}: quote longer than 40 words"
