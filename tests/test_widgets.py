@@ -268,3 +268,32 @@ def test_a_new_title_layout_sends_the_whole_specification():
 def test_rows_are_the_ones_altair_embeds(rows):
     frame = pd.DataFrame(rows, columns=["a", "b"]) if rows else pd.DataFrame({"a": [], "b": []})
     assert templates._records(frame) == alt.to_values(frame)["values"]
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_an_explorer_refuses_a_start_its_controls_cannot_show(name):
+    """ipywidgets would silently move a slider's value to its nearest end (a start of 100 Wh on a
+    slider that ends at 31.6 would draw 31.6): refused instead, naming the parameter."""
+    import inspect
+
+    chapter, function = name.split(".")
+    explorer = getattr(VIEWS[chapter], function)
+    parameters = inspect.signature(explorer).parameters
+    tried = 0
+    for key, control in _build(name).control_widgets.items():
+        if key not in parameters:
+            continue
+        if isinstance(control, (w.FloatSlider, w.FloatLogSlider)):
+            low, high = _corners(control)
+            bad = {"above": high * 10 + 1, "below": low - abs(low) - 1, "text": "1"}
+        elif isinstance(control, w.Dropdown):
+            bad = {"unknown": "no-such-option"}
+        elif isinstance(control, w.Checkbox):
+            bad = {"not a bool": "no"}
+        else:
+            continue
+        for value in bad.values():
+            with pytest.raises((ValueError, TypeError), match=rf"\b{key}\b"):
+                explorer(**{key: value})
+            tried += 1
+    assert tried, f"{name}: no control matches a parameter, so nothing was checked"

@@ -155,12 +155,23 @@ def crossover_explorer(
     """Sliders for training energy, Wh per query, traffic and PUE, redrawing the crossover chart."""
     controls = {
         "training_energy_mwh": log_slider(
-            "Training energy (MWh)", training_energy_mwh, 1, 5, fmt=",.0f"
+            "Training energy (MWh)",
+            training_energy_mwh,
+            1,
+            5,
+            fmt=",.0f",
+            name="training_energy_mwh",
         ),
-        "energy_per_query_wh": log_slider("Energy per query (Wh)", energy_per_query_wh, -2, 1.5),
+        "energy_per_query_wh": log_slider(
+            "Energy per query (Wh)", energy_per_query_wh, -2, 1.5, name="energy_per_query_wh"
+        ),
         "million_queries_per_day": log_slider(
-            "Queries per day (millions)", million_queries_per_day, -1, 3.5
+            "Queries per day (millions)",
+            million_queries_per_day,
+            -1,
+            3.5,
+            name="million_queries_per_day",
         ),
-        "pue": slider("PUE", pue, 1.0, 2.0, 0.01),
+        "pue": slider("PUE", pue, 1.0, 2.0, 0.01, name="pue"),
     }
     return explorer(_draw_crossover, controls)

@@ -366,11 +366,19 @@ def answer_energy_explorer(
         for i, r in models.iterrows()
     ]
     controls = {
-        "reasoning_tokens": slider("Reasoning tokens", reasoning_tokens, 0, 30_000, 250, ",.0f"),
-        "batch_size": log_slider("Batch size (sequences)", batch_size, 0, 4.5, 0.05, ",.0f"),
-        "precision": dropdown("Weight precision", ["BF16", "FP8", "INT4"], precision),
-        "model_id": dropdown("Model", model_options, model_id),
-        "gpu_id": dropdown("GPU", [(r["name"], i) for i, r in gpus.iterrows()], gpu_id),
+        "reasoning_tokens": slider(
+            "Reasoning tokens", reasoning_tokens, 0, 30_000, 250, ",.0f", name="reasoning_tokens"
+        ),
+        "batch_size": log_slider(
+            "Batch size (sequences)", batch_size, 0, 4.5, 0.05, ",.0f", name="batch_size"
+        ),
+        "precision": dropdown(
+            "Weight precision", ["BF16", "FP8", "INT4"], precision, name="precision"
+        ),
+        "model_id": dropdown("Model", model_options, model_id, name="model_id"),
+        "gpu_id": dropdown(
+            "GPU", [(r["name"], i) for i, r in gpus.iterrows()], gpu_id, name="gpu_id"
+        ),
     }
 
     def draw(**kw):

@@ -362,13 +362,28 @@ def rebound_explorer(
     energy before and after the gain and the rebound, with the backfire region shaded."""
     controls = {
         "efficiency_gain_pct": slider(
-            "Efficiency gain (% less energy/unit)", efficiency_gain_pct, 5.0, 95.0, 1.0, ".0f"
+            "Efficiency gain (% less energy/unit)",
+            efficiency_gain_pct,
+            5.0,
+            95.0,
+            1.0,
+            ".0f",
+            name="efficiency_gain_pct",
         ),
-        "elasticity": slider("Price elasticity of demand", elasticity, 0.0, 3.0, 0.05),
-        "cost_share": slider("Share of price that falls", cost_share, 0.1, 1.0, 0.05),
-        "has_ceiling": checkbox("Demand has a ceiling", has_ceiling),
+        "elasticity": slider(
+            "Price elasticity of demand", elasticity, 0.0, 3.0, 0.05, name="elasticity"
+        ),
+        "cost_share": slider(
+            "Share of price that falls", cost_share, 0.1, 1.0, 0.05, name="cost_share"
+        ),
+        "has_ceiling": checkbox("Demand has a ceiling", has_ceiling, name="has_ceiling"),
         "saturation_ratio": slider(
-            "Ceiling (× demand before the gain)", saturation_ratio, 1.0, 5.0, 0.05
+            "Ceiling (× demand before the gain)",
+            saturation_ratio,
+            1.0,
+            5.0,
+            0.05,
+            name="saturation_ratio",
         ),
     }
     return explorer(_draw_rebound, controls)

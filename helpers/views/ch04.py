@@ -332,15 +332,34 @@ def capex_explorer(
     """Sliders for purchase price, hours of use, lifetime, power, electricity and sale price,
     redrawing the cost per hour curve with the break-even price and Berlin/LA sunshine hours."""
     controls = {
-        "capex_usd": log_slider("Purchase price (USD)", capex_usd, 3, 5, fmt=",.0f"),
+        "capex_usd": log_slider(
+            "Purchase price (USD)", capex_usd, 3, 5, fmt=",.0f", name="capex_usd"
+        ),
         "hours_per_year": log_slider(
-            "Hours used per year", hours_per_year, 1, np.log10(8760), fmt=",.0f"
+            "Hours used per year",
+            hours_per_year,
+            1,
+            np.log10(8760),
+            fmt=",.0f",
+            name="hours_per_year",
         ),
-        "lifetime_years": slider("Lifetime (years)", lifetime_years, 0.5, 6.0, 0.5, ".1f"),
-        "power_w": slider("Power while in use (W)", power_w, 0.0, 1500.0, 10.0, ",.0f"),
+        "lifetime_years": slider(
+            "Lifetime (years)", lifetime_years, 0.5, 6.0, 0.5, ".1f", name="lifetime_years"
+        ),
+        "power_w": slider(
+            "Power while in use (W)", power_w, 0.0, 1500.0, 10.0, ",.0f", name="power_w"
+        ),
         "price_usd_per_kwh": slider(
-            "Electricity (USD/kWh)", price_usd_per_kwh, 0.0, 0.40, 0.005, ".3f"
+            "Electricity (USD/kWh)",
+            price_usd_per_kwh,
+            0.0,
+            0.40,
+            0.005,
+            ".3f",
+            name="price_usd_per_kwh",
         ),
-        "price_usd_per_hour": log_slider("Sale price (USD/h)", price_usd_per_hour, -1, 2),
+        "price_usd_per_hour": log_slider(
+            "Sale price (USD/h)", price_usd_per_hour, -1, 2, name="price_usd_per_hour"
+        ),
     }
     return explorer(capex_figure, controls)

@@ -176,7 +176,7 @@ FLEET_LEVERS = {
     "quantization": "quantization-fp8-large-batch",
     "batching": "batching-mlenergy",
     "caching": "caching-seed",
-    "right_sizing": "right-sizing-hardware",
+    "newer_hardware": "newer-hardware",
     "utilization": "utilization-idle",
 }
 """Explorer lever → the row of data/levers.csv it uses (central factor and range)."""
@@ -329,15 +329,23 @@ def fleet_explorer(
         for i, r in grid.iterrows()
     ]
     controls = {
-        "queries_per_month": log_slider("Queries per month", queries_per_month, 5, 10, fmt=",.0f"),
+        "queries_per_month": log_slider(
+            "Queries per month", queries_per_month, 5, 10, fmt=",.0f", name="queries_per_month"
+        ),
         "energy_per_query_wh": log_slider(
-            "Energy per query (Wh, IT)", energy_per_query_wh, -2, 1.5
+            "Energy per query (Wh, IT)", energy_per_query_wh, -2, 1.5, name="energy_per_query_wh"
         ),
-        "pue": slider("PUE", pue, 1.0, 2.0, 0.01),
+        "pue": slider("PUE", pue, 1.0, 2.0, 0.01, name="pue"),
         "price_usd_per_kwh": slider(
-            "Price (USD/kWh)", price_usd_per_kwh, 0.03, 0.30, 0.005, fmt=".3f"
+            "Price (USD/kWh)",
+            price_usd_per_kwh,
+            0.03,
+            0.30,
+            0.005,
+            fmt=".3f",
+            name="price_usd_per_kwh",
         ),
-        "region": dropdown("Grid", options, region),
+        "region": dropdown("Grid", options, region, name="region"),
     }
     for k in FLEET_LEVERS:
         controls[k] = checkbox(f"Lever: {k.replace('_', '-')}", True)

@@ -210,14 +210,15 @@ def claims_ledger(ledger: pd.DataFrame | None = None) -> widgets.Box:
     ]
     controls = {
         "verdict": dropdown(
-            "Verdict", [("all verdicts", "all"), *[(v, v) for v in VERDICTS]], "all"
+            "Verdict", [("all verdicts", "all"), *[(v, v) for v in VERDICTS]], "all", name="verdict"
         ),
         "chapter": dropdown(
             "Discussed in",
             [("all chapters", "all"), *[(f"chapter {c:02d}", c) for c in chapters]],
             "all",
+            name="chapter",
         ),
-        "made_by": dropdown("Claim made by", made_by, "all"),
+        "made_by": dropdown("Claim made by", made_by, "all", name="made_by"),
     }
 
     def draw(verdict, chapter, made_by):
@@ -350,12 +351,23 @@ def reconciliation_explorer(
     """Sliders for the five factors of one query's energy, redrawing the reconciliation chart
     from a measured GPU-only response to your query, with published estimates for reference."""
     controls = {
-        "output_tokens": log_slider("Output tokens per query", output_tokens, 2, 4.5, fmt=",.0f"),
-        "batch_size": log_slider("Batch size (sequences)", batch_size, 0, 2.7, fmt=",.0f"),
-        "utilization": slider("Utilisation (share of time busy)", utilization, 0.05, 1.0, 0.05),
-        "boundary_factor": slider(
-            "Boundary (energy counted ÷ GPU)", boundary_factor, 1.0, 3.0, 0.05
+        "output_tokens": log_slider(
+            "Output tokens per query", output_tokens, 2, 4.5, fmt=",.0f", name="output_tokens"
         ),
-        "pue": slider("PUE", pue, 1.0, 2.0, 0.01),
+        "batch_size": log_slider(
+            "Batch size (sequences)", batch_size, 0, 2.7, fmt=",.0f", name="batch_size"
+        ),
+        "utilization": slider(
+            "Utilisation (share of time busy)", utilization, 0.05, 1.0, 0.05, name="utilization"
+        ),
+        "boundary_factor": slider(
+            "Boundary (energy counted ÷ GPU)",
+            boundary_factor,
+            1.0,
+            3.0,
+            0.05,
+            name="boundary_factor",
+        ),
+        "pue": slider("PUE", pue, 1.0, 2.0, 0.01, name="pue"),
     }
     return explorer(reconciliation_figure, controls)
