@@ -1,9 +1,9 @@
 """Self-checks for chapter 00, "Start here": energy units."""
 
 from helpers import data, units
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 
-__all__ = ["q1", "q2", "q3"]
+__all__ = ["q1", "q2", "q3", "q4", "q5"]
 
 _H100_W = lambda: data.value("gpus", "h100-sxm", "tdp_w")  # noqa: E731
 _GEMINI_WH = lambda: data.value("inference_estimates", "gemini-median-2025", "energy_wh")  # noqa: E731
@@ -49,4 +49,94 @@ q3 = Exercise(
     mistakes=lambda c: [
         Mistake(1 / _GEMINI_WH(), "You divided 1 by 0.24 without converting MWh to Wh.")
     ],
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q4 = ConceptQuestion(
+    name="q4",
+    question=(
+        "A headline says a GPU 'uses 700 W'. What else do you need before you can say how much "
+        "energy it used?"
+    ),
+    choices={
+        "a": Choice(
+            "Nothing: 700 W is already an amount of energy.",
+            "Tempting, because watts are printed on every appliance and feel like a quantity. But "
+            "a watt is a rate, one joule per second: 700 W for one second is 700 J, for one hour "
+            "700 Wh. Without a time there is no amount.",
+        ),
+        "b": Choice(
+            "The factor 3,600, which turns watts into watt-hours.",
+            "3,600 turns watt-hours into joules (an hour has 3,600 seconds); it does not turn a "
+            "rate into an amount. Without the running time there is nothing to convert.",
+        ),
+        "c": Choice(
+            "How long it ran, and how much it really drew on average (700 W is its maximum): "
+            "energy = power × time.",
+            "Watts say how fast, watt-hours say how much: 700 W for half an hour is 350 Wh. And "
+            "since 700 W is the rating, power × time with it is an upper bound.",
+            correct=True,
+        ),
+        "d": Choice(
+            "The data centre's PUE.",
+            "PUE scales the GPU's energy up to the whole building's, so you may need it as well. "
+            "But it is a ratio: 700 W × PUE is still a power (W), not an energy. The missing "
+            "piece is time.",
+        ),
+    },
+    hints=["Which unit is a rate and which is an amount? A watt is one joule per second."],
+    solution_text=(
+        "Power (W) is a rate, joules per second; energy (J, Wh) is power × time. '700 W' becomes "
+        "an amount only with a duration: 700 W for one hour is 700 Wh = 2.52 million J. A GPU's "
+        "rated power (TDP) is its maximum, and real draw is usually lower, so power × time with "
+        "the rating gives an upper bound."
+    ),
+)
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "A row in data/ has how_known = primary and evidence = model estimate. What does that "
+        "tell you about its number?"
+    ),
+    choices={
+        "a": Choice(
+            "The number is confirmed: it is true.",
+            "This is exactly the reading the old status 'confirmed' invited, and why the tables "
+            "changed. 'primary' says where we read the number, not whether it is right.",
+        ),
+        "b": Choice(
+            "Someone measured it with a meter, and we checked the measurement.",
+            "'model estimate' says the opposite: the source computed the number from assumptions "
+            "(hardware, utilisation, tokens); nobody metered it. A metered number would have "
+            "evidence = measurement.",
+        ),
+        "c": Choice(
+            "It is our own arithmetic on other rows of the tables.",
+            "That would be how_known = arithmetic. 'primary' means we read the number in the "
+            "primary source itself.",
+        ),
+        "d": Choice(
+            "We read it in the source that produced it, and that source computed it from "
+            "assumptions rather than measuring it.",
+            "how_known says how we know the number (here, from the primary source); evidence "
+            "says what kind of number the source gives (here, a model estimate, such as Epoch "
+            "AI's estimate of a ChatGPT query).",
+            correct=True,
+        ),
+    },
+    hints=[
+        "The two columns answer different questions: how do we know the number, and how did "
+        "the source get it?"
+    ],
+    solution_text=(
+        "how_known (primary, secondary, arithmetic, unchecked) records how the course knows a "
+        "number; evidence (measurement, model estimate, company disclosure, peer-reviewed, blog "
+        "or press) records what kind of number it is. They are independent. A model estimate "
+        "read in its primary source is copied faithfully but is only as good as its assumptions; "
+        "a measurement we saw only in a summary (secondary) is good evidence that we could not "
+        "check ourselves. Neither column says a number is true."
+    ),
 )

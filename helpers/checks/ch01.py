@@ -1,9 +1,9 @@
 """Self-checks for chapter 01, "Training vs inference". Answers are computed from data/."""
 
 from helpers import data, lifecycle
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 
-__all__ = ["q1", "q2", "q3"]
+__all__ = ["q1", "q2", "q3", "q4", "q5"]
 
 
 def _run(run_id, column):
@@ -110,4 +110,106 @@ q3 = Exercise(
         Mistake(c * 1.1, "You applied PUE to training but not to inference."),
         Mistake(c * 50e6, "That is a number of queries: divide by the queries per day."),
     ],
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q4 = ConceptQuestion(
+    name="q4",
+    question=(
+        "The chapter divides DeepSeek-V3's training energy (its H800 GPU-hours × 700 W) by "
+        "Google's 0.24 Wh per Gemini prompt to find a crossover. What does each of the two "
+        "numbers count?"
+    ),
+    choices={
+        "a": Choice(
+            "Both count the whole data centre, so the ratio is like for like.",
+            "Tempting, since both end in watt-hours. But GPU-hours × the GPU's rating counts the "
+            "GPUs alone: no host computers, no cooling, no idle machines. Google's figure counts "
+            "all of those.",
+        ),
+        "b": Choice(
+            "The training figure counts the GPUs only, at their rated power (an upper bound for "
+            "the GPUs, with hosts and cooling left out); Google's counts the accelerators, host "
+            "CPUs and memory, idle machines kept ready and the data centre's overhead.",
+            "The two sides of the crossover have different boundaries, so the crossover is an "
+            "order of magnitude, not a precise count of queries.",
+            correct=True,
+        ),
+        "c": Choice(
+            "Google's figure counts the accelerators only; the training figure includes the "
+            "building.",
+            "The right idea, reversed. Google published a narrower accelerators-only figure as "
+            "well, and it is much smaller; the 0.24 Wh is the comprehensive one. GPU-hours × "
+            "700 W has no building in it.",
+        ),
+        "d": Choice(
+            "The training figure includes all the experiments that led to the final run.",
+            "DeepSeek's GPU-hours are for the final run only (pre-training, context extension, "
+            "post-training); its report says research and ablation runs are left out.",
+        ),
+    },
+    hints=[
+        "Which of the two numbers was measured on Google's own fleet, and which is GPU-hours × "
+        "a rating?",
+        "What would you have to add to the GPUs' energy to reach what the data centre's meter "
+        "sees?",
+    ],
+    solution_text=(
+        "GPU-hours × rated power counts only the GPUs, and at their maximum: real training draws "
+        "less, so it is an upper bound on GPU energy, while host computers, networking, idle "
+        "time and cooling (PUE) are missing altogether. Google's 0.24 Wh is a measured median "
+        "with a comprehensive boundary: accelerators, host CPU and DRAM, idle machines kept "
+        "ready and data-centre overhead. Say what each side leaves out before dividing one by "
+        "the other; the crossover is an order of magnitude."
+    ),
+)
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "DeepSeek-V3's USD 5.576 million is 2.788 million H800 GPU-hours at an assumed USD 2 "
+        "each, for the final training run. What does it leave out?"
+    ),
+    choices={
+        "a": Choice(
+            "Nothing important: the final run is where almost all of the compute goes.",
+            "Tempting, because the final run is the one that gets reported. Teams that counted "
+            "their whole pipeline found otherwise: OLMo's development added about half again to "
+            "its final runs, and in Olmo 3 development was most of the compute.",
+        ),
+        "b": Choice(
+            "Only the electricity, which would roughly double it.",
+            "A rental price already pays for the provider's electricity, and electricity is a "
+            "small part of the cost of compute anyway (chapter 04). What is missing is mostly "
+            "development compute, hardware and staff.",
+        ),
+        "c": Choice(
+            "The research and failed or experimental runs before it, which can add from about "
+            "half again to several times the final run's compute, and the cost of buying the "
+            "hardware, the staff and the data.",
+            "The figure is a rental-price equivalent of one final run. The same boundary applies "
+            "to any energy computed from those GPU-hours.",
+            correct=True,
+        ),
+        "d": Choice(
+            "The inference that followed, which is why it is so small.",
+            "Inference is a separate phase (the second half of this chapter) and never part of a "
+            "training cost. The gap between the headline and the cost of building the model is "
+            "development, hardware and staff.",
+        ),
+    },
+    hints=[
+        "Read the scope and 'not included' lines the chapter prints for DeepSeek-V3.",
+        "What did the OLMo and Olmo 3 teams find when they also counted their development runs?",
+    ],
+    solution_text=(
+        "USD 5.576 million is GPU-hours × an assumed rental price for one final run. DeepSeek's "
+        "report excludes prior research and ablation experiments, and a price per GPU-hour says "
+        "nothing about buying the cluster, salaries or data. Where teams have counted "
+        "development, it was large: about half as much again as the final runs for OLMo, and "
+        "most of the total compute for Olmo 3. Training energy computed from final-run "
+        "GPU-hours has the same blind spot."
+    ),
 )

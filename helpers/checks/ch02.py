@@ -2,9 +2,9 @@
 ``helpers.tokens``; nothing is typed in."""
 
 from helpers import tokens
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 
-__all__ = ["q1", "q2", "q3", "q4"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 # --- q1: one token, batch 32 ----------------------------------------------------------------
 
@@ -201,4 +201,156 @@ q4 = Exercise(
             "or you used the FP8 peak with BF16 weights.",
         ),
     ],
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "In Chamberlin's test, DeepSeek's R1-distilled 70B model used 87 % more energy than "
+        "Llama 3.3 70B on the same prompts, at about the same tokens per joule. What explains "
+        "the 87 %?"
+    ),
+    choices={
+        "a": Choice(
+            "The reasoning model is less efficient: each of its tokens costs much more energy.",
+            "That is how the headline was often read. But 'about the same tokens per joule' "
+            "means each token cost about the same: R1-Distill-Llama-70B is Llama 3.3 70B "
+            "fine-tuned, with the same architecture.",
+        ),
+        "b": Choice(
+            "It was the 671B DeepSeek-R1, a model ten times larger.",
+            "The test ran the 70B distilled model on one GPU, not the 671B mixture of experts. "
+            "Mixing the two up is one of the lost labels chapter 06 lists.",
+        ),
+        "c": Choice(
+            "Hidden reasoning tokens are generated twice, once to think and once to show.",
+            "Every token is generated once. Reasoning tokens are ordinary generated tokens the "
+            "user may not see; they are paid for like any other token, but not twice.",
+        ),
+        "d": Choice(
+            "It wrote more tokens, mostly its chain of thought; per token the cost was nearly "
+            "the same, slightly higher because later tokens read a longer KV cache.",
+            "Energy per answer = tokens per answer × energy per token, and only the first factor "
+            "changed much.",
+            correct=True,
+        ),
+    },
+    hints=["Energy per answer = tokens per answer × energy per token. Which factor changed?"],
+    solution_text=(
+        "Same architecture means about the same energy per token at the same context. A "
+        "reasoning answer has many more tokens, so its energy rises with the token count, and a "
+        "little more because tokens deep in a long chain read a longer KV cache. Compare models "
+        "per token to judge their efficiency, and per answer to judge what a question costs; a "
+        "per-query figure without its token count cannot tell the two apart."
+    ),
+)
+
+q6 = ConceptQuestion(
+    name="q6",
+    question=(
+        "On the same model, GPU and batch size, why does reading a 1,000-token prompt (prefill) "
+        "usually take far less energy than writing a 1,000-token answer (decode)?"
+    ),
+    choices={
+        "a": Choice(
+            "Prompt tokens need no arithmetic: they are only stored in the cache.",
+            "Prompt tokens get the same ~2 FLOPs per parameter as generated ones; that arithmetic "
+            "is what fills the KV cache. Only prompt tokens already cached from an earlier "
+            "request (DeepSeek's cache hits) skip it.",
+        ),
+        "b": Choice(
+            "Prefill handles all the prompt's tokens together, so each read of the weights feeds "
+            "every one of them and the arithmetic is the limit (compute-bound); decode writes "
+            "one token per sequence per step and re-reads the weights and the KV cache each "
+            "time, so it usually waits on memory (memory-bound).",
+            "The GPU is limited by whichever takes longer, moving bytes or doing arithmetic, and "
+            "prefill does far more arithmetic per byte read.",
+            correct=True,
+        ),
+        "c": Choice(
+            "Prefill is memory-bound and decode is compute-bound, and memory is cheaper.",
+            "The right pair, reversed. Prefill does many FLOPs per byte read, because all prompt "
+            "tokens share each weight read, so it is compute-bound; decode does few, so it is "
+            "usually memory-bound.",
+        ),
+        "d": Choice(
+            "They cost the same, about 2 FLOPs per parameter per token; only the prices differ.",
+            "The FLOPs per token are indeed similar, which makes this tempting. But energy "
+            "follows time, and a decode step's time is set by the bytes it moves, not by its "
+            "FLOPs: the arithmetic units mostly wait for the weights and the cache to arrive.",
+        ),
+    },
+    hints=[
+        "How many tokens share one read of the weights in prefill? In one decode step?",
+        "Compare the FLOPs done per byte read with the GPU's own ratio, peak FLOP/s ÷ memory "
+        "bandwidth (the roofline).",
+    ],
+    solution_text=(
+        "A step takes as long as the slower of moving bytes and doing arithmetic (the roofline). "
+        "Prefill does about 2 FLOPs per parameter for every prompt token, and all prompt tokens "
+        "share one read of the weights: many FLOPs per byte, so it runs near the GPU's "
+        "arithmetic limit. Decode makes one token per sequence per step, re-reading the weights "
+        "(shared only across the batch) and every sequence's KV cache: few FLOPs per byte, so "
+        "it is usually memory-bound. That is why output tokens cost more than prompt tokens, and "
+        "why batching, more tokens per weight read, is the biggest lever on decode."
+    ),
+)
+
+q7 = ConceptQuestion(
+    name="q7",
+    question=(
+        "DeepSeek-V3 uses 37B of its 671B parameters per token. At DeepSeek's own operating "
+        "point (thousands of sequences per decode unit, a mean context of about 5,000 tokens), "
+        "how does its energy per token compare with a dense 671B model with the same attention?"
+    ),
+    choices={
+        "a": Choice(
+            "About 18 times less (671 ÷ 37), at every batch size.",
+            "That is the headline, and it holds only at batch 1, where a step reads just the "
+            "experts one token picked. In a batch the tokens pick different experts, and every "
+            "sequence brings its own KV cache, which the mixture of experts does not shrink.",
+        ),
+        "b": Choice(
+            "About the same: at large batches the tokens touch every expert, so the MoE reads "
+            "all 671B parameters anyway.",
+            "True of the weights read at medium batches (exercise q3), which makes it tempting. "
+            "But at thousands of sequences one read of the weights is shared so widely that it "
+            "hardly matters per token; what still differs is the arithmetic, which the dense "
+            "model does on all 671B parameters for every token.",
+        ),
+        "c": Choice(
+            "Several times less, but far from 671 ÷ 37: at that context the MoE's step is "
+            "limited by reading every sequence's KV cache (memory-bound), while the dense model's "
+            "would be limited by arithmetic on all 671B parameters.",
+            "The MoE advantage depends on the operating point: batch size and context length "
+            "decide which resource limits each model.",
+            correct=True,
+        ),
+        "d": Choice(
+            "More: MLA's compressed cache makes the MoE's KV cache larger than the dense model's.",
+            "The dense what-if has the same attention and the same cache, so the caches are "
+            "identical. And MLA makes a cache smaller than grouped-query attention would, not "
+            "larger.",
+        ),
+    },
+    hints=[
+        "At a very large batch, what is read per token: the weights, shared by all sequences, or "
+        "each sequence's own KV cache?",
+        "At that batch and context, which of the two models is compute-bound and which "
+        "memory-bound?",
+    ],
+    solution_text=(
+        "At batch 1 the MoE reads only its active experts and costs like a 37B model. At medium "
+        "batches the tokens between them touch most experts and the advantage nearly vanishes. "
+        "At DeepSeek's huge batches the weight reads are shared by thousands of tokens; with a "
+        "mean context near 5,000 tokens the MoE's step is dominated by reading the sequences' "
+        "KV caches (memory-bound), while a dense 671B model would be compute-bound on its much "
+        "larger arithmetic. The ratio is the dense model's compute time over the MoE's memory "
+        "time: several times, not 18. (DeepSeek also runs attention in BF16 and keeps a copy of "
+        "the attention and shared-expert weights on every decode GPU, which adds to what the "
+        "MoE reads.)"
+    ),
 )

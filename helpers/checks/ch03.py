@@ -2,9 +2,9 @@
 helpers.rebound from data/."""
 
 from helpers import data, rebound
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 
-__all__ = ["q1", "q2", "q3", "q4"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 def _trend(row_id):
@@ -180,4 +180,99 @@ q4 = Exercise(
         ),
         Mistake(c / 100, "Give the answer in percent of before, not as a ratio."),
     ],
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "Energy per token falls by 50 %, and the rebound turns out to be 60 %. What happened to "
+        "total energy use?"
+    ),
+    choices={
+        "a": Choice(
+            "It rose by 60 %.",
+            "Tempting, because 'rebound' sounds like growth. But the rebound is the share of the "
+            "expected saving that is lost, not a change in energy use. Energy rises only when "
+            "the rebound is above 100 % (backfire).",
+        ),
+        "b": Choice(
+            "It rose: any rebound is Jevons' paradox.",
+            "Jevons' paradox (backfire) is the special case of a rebound above 100 %. Below "
+            "that, the efficiency gain still saves energy, only less than the engineer expected.",
+        ),
+        "c": Choice(
+            "It fell by the full 50 %: a rebound changes what people pay, not the energy.",
+            "The rebound is measured in energy: more use of the cheaper service eats part of the "
+            "saving. Here use grew 1.6 times, so energy is 0.5 × 1.6 = 0.8 of before.",
+        ),
+        "d": Choice(
+            "It fell by 20 % instead of the expected 50 %: 60 % of the saving was lost and 40 % "
+            "kept.",
+            "A rebound below 100 % is a smaller saving, not a rise.",
+            correct=True,
+        ),
+    },
+    hints=[
+        "Rebound = share of the expected saving that is lost. The expected saving is 50 %; how "
+        "much of it is lost?"
+    ],
+    solution_text=(
+        "The expected saving is 50 %. A rebound of 60 % loses 0.6 × 50 = 30 points of it, so "
+        "energy falls by 20 %, to 0.8 of before (use grew 1.6 times: 0.5 × 1.6 = 0.8). Only a "
+        "rebound above 100 %, backfire or Jevons' paradox, makes energy use rise; 0 % keeps the "
+        "whole saving."
+    ),
+)
+
+q6 = ConceptQuestion(
+    name="q6",
+    question=(
+        "The one published price elasticity for LLM tokens, about −1.1 in an NBER working paper, "
+        "was estimated on OpenRouter, where several providers often sell the same open model. "
+        "What does it measure?"
+    ),
+    choices={
+        "a": Choice(
+            "How the whole market's demand for tokens responds to price, so AI is past the "
+            "backfire threshold.",
+            "Tempting, because its size is just above 1, the textbook threshold. But when one "
+            "provider of a model cuts its price, customers move to it from the other providers "
+            "of the same model; that switching is a large response that leaves total demand for "
+            "tokens unchanged.",
+        ),
+        "b": Choice(
+            "Mostly how customers switch between providers of the same open model when one "
+            "changes its price; not how market demand for tokens responds, which is why the "
+            "chapter's forecast uses a what-if range of elasticities.",
+            "An elasticity of switching says little about whether cheaper tokens raise AI's "
+            "total energy use.",
+            correct=True,
+        ),
+        "c": Choice(
+            "The minus sign means demand falls when prices fall.",
+            "The sign says price and use move in opposite directions: price down, use up. The "
+            "course's calculators take the magnitude and refuse a negative value.",
+        ),
+        "d": Choice(
+            "The long-run response of all AI use to cheaper tokens, over several years.",
+            "It is a short-run estimate from one marketplace, for open models. The long-run "
+            "response (new products, new users) is what the rebound debate is about, and nobody "
+            "has measured it.",
+        ),
+    },
+    hints=[
+        "Two providers sell the same model and one cuts its price. What do their customers do, "
+        "and does anyone use more tokens?"
+    ],
+    solution_text=(
+        "Within one marketplace, a price cut by one provider of a model mostly moves customers "
+        "from the other providers of the same model: a large response at the level of the "
+        "provider, with little change in the total. So −1.1 is an elasticity of switching, not "
+        "of market demand for tokens, and cannot tell whether cheaper tokens raise AI's energy "
+        "use. Because the model sits on a knife-edge near an elasticity of 1, the chapter's "
+        "forecast shows a what-if range instead of one number."
+    ),
 )

@@ -1,10 +1,10 @@
 """Self-checks for chapter 04, "Who pays for the idle GPU". Answers are computed from data/."""
 
 from helpers import capex, data
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 from helpers.power import power_per_busy_hour_w
 
-__all__ = ["q1", "q2", "q3", "q4"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 def _idle_w():
@@ -199,4 +199,102 @@ q4 = Exercise(
         "the $3.95 of hardware per hour."
     ),
     mistakes=_q4_mistakes,
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "An H100 stays switched on all year with a model loaded, but works only a fifth of the "
+        "hours. Who pays for the power it draws while it waits?"
+    ),
+    choices={
+        "a": Choice(
+            "Each working hour: it carries its own draw plus the idle draw of the hours between, "
+            "idle power × (1 − u) ÷ u, which grows fast as the share of time busy u falls.",
+            "At u = 0.2 every working hour carries four idle hours. In money that is still small "
+            "next to the card's price; in energy and emissions it is not.",
+            correct=True,
+        ),
+        "b": Choice(
+            "Nobody: a GPU that does no work costs nothing.",
+            "The meter keeps running: a loaded H100 draws power between requests (the chapter "
+            "uses OLMo's reading of about 100 W). That electricity is paid for, and the only "
+            "thing it can be charged to is the work the GPU does.",
+        ),
+        "c": Choice(
+            "Each working hour carries one hour of idle power on top of its own, whatever the "
+            "utilisation.",
+            "That counts idle power once, as if there were one idle hour per working hour. "
+            "Busy a fifth of the time, the card has four idle hours for every working hour "
+            "(exercise q4 makes the same point).",
+        ),
+        "d": Choice(
+            "It raises the bill a lot but does not matter for energy or emissions.",
+            "The other way round: in money, idle power is small next to the purchase price of "
+            "the card; in energy and emissions it can be a large share, because all of it is "
+            "electricity.",
+        ),
+    },
+    hints=["Busy a fifth of the time: how many idle hours are there for each working hour?"],
+    solution_text=(
+        "Average power = idle + (busy − idle) × u, and the working hours must pay for the "
+        "average over all hours: power per busy hour = busy + idle × (1 − u) ÷ u. At u = 0.2 "
+        "that is the busy power plus four times the idle power. Here u is the share of time "
+        "busy, not the share of peak arithmetic (FLOP utilisation). In the bill the idle power "
+        "stays small next to the hardware; in energy and emissions it is what chapter 05's "
+        "utilisation lever attacks."
+    ),
+)
+
+q6 = ConceptQuestion(
+    name="q6",
+    question=(
+        "The chapter compares the seed's sale price of USD 5 per GPU-hour with what H100s rent "
+        "for today (a median of about USD 3). If a card's hours can only be sold at the market "
+        "price, what happens to the seed's idea of paying the card back in the sunny hours "
+        "alone?"
+    ),
+    choices={
+        "a": Choice(
+            "It gets easier: a cheaper hour means a cheaper card.",
+            "Tempting if you think as a renter, for whom the hour got cheaper. The card's owner "
+            "sells those hours: at a lower price each hour pays back less of the card, so more "
+            "hours are needed.",
+        ),
+        "b": Choice(
+            "Nothing changes: the break-even depends only on the purchase price and lifetime.",
+            "The sale price is in the break-even's denominator: at USD 3 instead of USD 5 an "
+            "owner needs 5 ÷ 3 times as many hours.",
+        ),
+        "c": Choice(
+            "Electricity becomes the main cost, so the sun matters for the electricity price, "
+            "not for the hardware.",
+            "A lower sale price does not change what the card costs to run: an H100's "
+            "electricity is cents per hour, far below its hardware cost per hour. The hardware "
+            "still dominates; each hour just pays back less of it.",
+        ),
+        "d": Choice(
+            "It gets harder: break-even hours = purchase price ÷ (lifetime × price per hour), so "
+            "a lower price per hour needs more hours a year, and fewer cards fit into the sunny "
+            "hours.",
+            "Host power, the data centre's PUE and a cost of capital raise the cost per hour "
+            "further and push the break-even later still.",
+            correct=True,
+        ),
+    },
+    hints=[
+        "Write the break-even: hours per year = purchase price ÷ (lifetime × sale price per "
+        "hour). What does a smaller sale price do?"
+    ],
+    solution_text=(
+        "Break-even hours per year = purchase price ÷ (lifetime × price per hour). At the "
+        "market's roughly USD 3 instead of the seed's USD 5 an owner needs about 1.7 times the "
+        "hours: an expensive card that already needed more than the sunny hours needs even "
+        "more, and the cheaper cards get tight too. Counting host power and PUE in the "
+        "electricity, and a cost of capital (what the money would have earned elsewhere) in the "
+        "hardware, raises the cost per hour and pushes the break-even later still."
+    ),
 )

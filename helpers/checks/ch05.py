@@ -1,10 +1,10 @@
 """Self-checks for chapter 05, "A billion questions". Answers are computed from data/."""
 
 from helpers import data, fleet, uncertainty
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 from helpers.units import convert_energy
 
-__all__ = ["q1", "q2", "q3", "q4", "SEED_QUERIES_PER_MONTH"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "SEED_QUERIES_PER_MONTH"]
 
 SEED_QUERIES_PER_MONTH = 10_000_000
 """The seed's what-if traffic: 10 million API calls a month (seed-004)."""
@@ -206,4 +206,227 @@ q4 = Exercise(
         "1.58) is $4,740, which almost never happens when both inputs vary independently."
     ),
     mistakes=_q4_mistakes,
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "Meta reports Llama 3.1's training emissions twice: location-based, thousands of tonnes "
+        "of CO2e, and market-based, 0 t. What does the market-based zero mean?"
+    ),
+    choices={
+        "a": Choice(
+            "The data centres ran on their own solar panels and emitted nothing.",
+            "Market-based accounting does not describe how the electricity was made where it was "
+            "used. The GPUs drew power from local grids, which emitted what the location-based "
+            "figure says.",
+        ),
+        "b": Choice(
+            "The location-based figure was a mistake, corrected by the market-based one.",
+            "Both are right answers to different questions: what the local grid emitted to "
+            "supply the electricity (location-based), and what the company's purchases imply "
+            "(market-based). A careful report gives both, as Meta's does.",
+        ),
+        "c": Choice(
+            "Meta bought renewable electricity by contract (power-purchase agreements, "
+            "certificates) to match its use; the local grids still emitted what the "
+            "location-based figure counts.",
+            "Google's 0.03 g CO2e per prompt is market-based too: check the accounting before "
+            "comparing carbon figures.",
+            correct=True,
+        ),
+        "d": Choice(
+            "The two figures differ by the data centre's PUE.",
+            "PUE changes the energy, and both figures start from the same energy. They differ in "
+            "the carbon intensity that energy is multiplied by: the local grid's average, or "
+            "that of the electricity bought by contract.",
+        ),
+    },
+    hints=["Location-based: which grid's intensity? Market-based: whose contracts?"],
+    solution_text=(
+        "Location-based emissions multiply the electricity used by the average carbon intensity "
+        "of the local grid: what the grid emitted to supply it. Market-based emissions use the "
+        "intensity of the electricity the company bought by contract, which can be zero when "
+        "its purchases match its use. A market-based figure can be far below any grid average; "
+        "before comparing two carbon figures, check that they use the same accounting."
+    ),
+)
+
+q6 = ConceptQuestion(
+    name="q6",
+    question=(
+        "BLOOM's training emitted 24.7 t CO2e from the electricity its GPUs used while "
+        "computing, and 50.5 t in total. Where does the rest come from?"
+    ),
+    choices={
+        "a": Choice(
+            "From the experiments before the final training run.",
+            "Both figures are for the same final training run; development is a separate "
+            "question (chapter 01). The rest is power drawn while idle and the emissions of "
+            "manufacturing the hardware.",
+        ),
+        "b": Choice(
+            "From switching to market-based accounting.",
+            "Both figures count the electricity at the French grid's average (location-based) "
+            "intensity. The total adds other sources of emissions rather than counting the same "
+            "ones another way.",
+        ),
+        "c": Choice(
+            "From the API that served BLOOM after training.",
+            "BLOOM's deployment was measured separately (it is one of this chapter's per-query "
+            "estimates). The 50.5 t is training alone.",
+        ),
+        "d": Choice(
+            "From the power the machines drew while idle, and from manufacturing the hardware "
+            "(embodied emissions), shared out over its life.",
+            "Embodied emissions are in no electricity figure: they have to be added, and a lever "
+            "like newer hardware adds some while it saves energy.",
+            correct=True,
+        ),
+    },
+    hints=[
+        "The 24.7 t counts only the electricity of the GPUs' computing. What else does a "
+        "training run need that emits?"
+    ],
+    solution_text=(
+        "24.7 t is the 'dynamic' figure: the GPUs' energy while computing × the grid's intensity. "
+        "The 50.5 t adds the machines' idle power over the run and the embodied emissions of "
+        "making the servers, spread over their useful life. Embodied emissions never appear in "
+        "an electricity figure: about 0.01 g of Google's 0.03 g CO2e per prompt does not come "
+        "from electricity, and the 'newer hardware' lever saves energy but adds manufacturing "
+        "emissions the lever chain does not count."
+    ),
+)
+
+q7 = ConceptQuestion(
+    name="q7",
+    question=(
+        "A company moves a batch job from the evening to midday, when the grid's average carbon "
+        "intensity is lowest. Which intensity tells you how much CO2e the move saves?"
+    ),
+    choices={
+        "a": Choice(
+            "The average at each hour: the saving is the energy × (evening average − midday "
+            "average).",
+            "Tempting, because averages are what the tables give. But an average describes all "
+            "the generation running in that hour; the job's demand is met by whatever plant "
+            "responds at the margin, which may be the same gas plant at both hours.",
+        ),
+        "b": Choice(
+            "The marginal intensity: the emissions of the generation that actually goes up or "
+            "down when the job's demand moves.",
+            "Adding, removing or moving a load changes emissions at the marginal rate, which can "
+            "differ a lot from the average.",
+            correct=True,
+        ),
+        "c": Choice(
+            "Neither: moving a job in time never changes emissions.",
+            "It can, when the generation that responds differs between the two times, for "
+            "instance when midday solar power would otherwise be curtailed. How much it changes "
+            "is what the marginal intensity tells you.",
+        ),
+        "d": Choice(
+            "The market-based intensity, since the company buys its electricity by contract.",
+            "Market-based accounting answers a reporting question (what the company's purchases "
+            "imply), not a physical one: the contract does not change which plants respond when "
+            "the job moves.",
+        ),
+    },
+    hints=[
+        "Which power plants change their output because of the job: all of them in proportion, "
+        "or the ones at the margin?"
+    ],
+    solution_text=(
+        "The average intensity (a grid's emissions ÷ its electricity) describes its mix; the "
+        "marginal intensity describes the generation that changes when demand changes. The "
+        "effect of adding, removing or moving a load is set by the marginal intensity. Reports "
+        "and the course's tables give averages, so a saving computed from averages is an "
+        "estimate that can be too large or too small."
+    ),
+)
+
+q8 = ConceptQuestion(
+    name="q8",
+    question=(
+        "The published per-query energies in this chapter span several hundred times from the "
+        "smallest to the largest, yet the chapter headlines a much smaller spread. Why?"
+    ),
+    choices={
+        "a": Choice(
+            "The largest estimates are wrong, so they are left out.",
+            "The high figures (reasoning models, modelled on a slow host) stay in: they are "
+            "estimates of real long answers. What is left out is a number that measures "
+            "something else.",
+        ),
+        "b": Choice(
+            "The smaller spread is what remains once differences between the models are removed.",
+            "The headline does not correct for models. Even the smaller spread comes mostly "
+            "from boundary, tokens, utilisation and method, not from which model is greener "
+            "(chapter 06 splits it into factors).",
+        ),
+        "c": Choice(
+            "The smallest figure comes from a benchmark that generated only 10 tokens per query, "
+            "not a chatbot answer; comparing like with like leaves it out.",
+            "A spread means something only between numbers that measure the same kind of thing.",
+            correct=True,
+        ),
+        "d": Choice(
+            "Several hundred times is what the same model costs on two different hosts.",
+            "The same model on two hosts (DeepSeek-R1 on DeepSeek's API and on Azure) differs "
+            "by far less. The largest ratio sets a 10-token benchmark against long reasoning "
+            "answers.",
+        ),
+    },
+    hints=["Look at how many tokens each estimate generated per query."],
+    solution_text=(
+        "Power Hungry Processing's text-generation figure generated 10 tokens per query, far "
+        "from a chatbot answer; dividing the largest estimate by it sets a benchmark against "
+        "long reasoning answers. Among chatbot-like answers the spread is smaller but still "
+        "large, and it comes mostly from boundary, tokens, utilisation and method. Before "
+        "quoting a spread, check that its ends measure the same thing."
+    ),
+)
+
+q9 = ConceptQuestion(
+    name="q9",
+    question=(
+        "The lever chain applies batching at its central factor. Your service already runs "
+        "large batches on a busy fleet. What will the batching lever save you?"
+    ),
+    choices={
+        "a": Choice(
+            "The same share as in the chain: a lever's factor applies to any fleet.",
+            "Each factor compares two operating points: batching's is the energy per token of "
+            "large batches ÷ small ones. A fleet that already batches well is at the lever's end "
+            "point.",
+        ),
+        "b": Choice(
+            "More than the chain shows, because the savings of the levers add up.",
+            "Levers multiply what the previous ones left (exercise q3), and overlapping levers "
+            "(batching and utilisation both keep the GPU busy) count part of a saving twice: "
+            "the chain is optimistic, not pessimistic.",
+        ),
+        "c": Choice(
+            "It depends only on the PUE of your data centre.",
+            "PUE is a separate lever, the data centre. Batching changes the GPU's energy per "
+            "token, whatever the building's overhead.",
+        ),
+        "d": Choice(
+            "Little or nothing: a lever's factor is relative to a baseline (here, small "
+            "batches), and your fleet is already past it.",
+            "Check what a lever assumes about the starting point before applying it to yours.",
+            correct=True,
+        ),
+    },
+    hints=["A factor like 'a quarter of the energy' compares what with what?"],
+    solution_text=(
+        "Every lever is a ratio between a baseline and an improved state: batching compares "
+        "small batches with large ones, quantization 16-bit with 8-bit weights, newer hardware "
+        "an old GPU with a new one (without its manufacturing emissions). Applied to a fleet "
+        "that already has the improvement, the factor counts a saving that is not there. The "
+        "chapter states what each lever assumes about the baseline for this reason."
+    ),
 )

@@ -1,10 +1,10 @@
 """Self-checks for chapter 06, "Check the claims". Answers are computed from data/."""
 
 from helpers import claims, data, lifecycle
-from helpers.checks import Exercise, Mistake
+from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 from helpers.units import convert_energy
 
-__all__ = ["q1", "q2", "q3", "q4"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 def _run(row_id, column):
@@ -161,4 +161,99 @@ q4 = Exercise(
         "period, and close to the old 1961–1990 average (1,634 h)."
     ),
     mistakes=_q4_mistakes,
+)
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+q5 = ConceptQuestion(
+    name="q5",
+    question=(
+        "Epoch AI's estimate of a ChatGPT query assumes a utilisation of 0.1. Chapter 04's "
+        "idle-GPU arithmetic also has a utilisation. Are they the same thing?"
+    ),
+    choices={
+        "a": Choice(
+            "Yes: both are the share of the time the GPU is busy.",
+            "Tempting, because the word is the same. Epoch's 0.1 is a FLOP utilisation: the "
+            "share of the GPU's peak arithmetic achieved while it works. Chapter 04's is the "
+            "share of hours in which the GPU works at all.",
+        ),
+        "b": Choice(
+            "Yes: a GPU at 10 % FLOP utilisation is idle 90 % of the time.",
+            "A GPU decoding non-stop can be busy all the time and still reach a small share of "
+            "its peak FLOP/s, because decoding waits on memory (chapter 02). Low FLOP "
+            "utilisation is slow work, not idleness.",
+        ),
+        "c": Choice(
+            "No: Epoch's 0.1 is FLOP utilisation, the share of peak arithmetic a busy GPU "
+            "achieves (it sets how long the work takes); chapter 04's is the share of time busy "
+            "(it sets how much idle power the work must pay for).",
+            "Both lower the useful work per joule, in different ways. Always ask which one a "
+            "source means.",
+            correct=True,
+        ),
+        "d": Choice(
+            "No: Epoch's is the share of time busy, and chapter 04's the share of peak arithmetic.",
+            "The right distinction, the wrong way round. Chapter 04 counts hours switched on "
+            "but idle; Epoch divides the work's FLOPs by a share of the GPU's peak FLOP/s.",
+        ),
+    },
+    hints=[
+        "One meaning asks 'how fast does the GPU work while it works?', the other 'how often "
+        "does it work?'"
+    ],
+    solution_text=(
+        "FLOP utilisation (model FLOP utilisation, MFU) is achieved FLOP/s ÷ peak FLOP/s while "
+        "working: when it is low, the work takes longer and is paid at busy power. Share of time "
+        "busy is working hours ÷ hours switched on: when it is low, idle power is charged to the "
+        "work. Epoch's 0.1 is the first kind; chapter 04's idle arithmetic and this chapter's "
+        "utilisation factor are the second. An estimate can assume either or both."
+    ),
+)
+
+q6 = ConceptQuestion(
+    name="q6",
+    question=(
+        "In the ledger, a claim's verdict is 'supported', and the number in its primary source "
+        "is a model estimate. What does 'supported' tell you?"
+    ),
+    choices={
+        "a": Choice(
+            "The claim repeats its primary source faithfully; the number is still only as good "
+            "as the source's model and assumptions.",
+            "A verdict compares a claim with its primary source, nothing more. Quote a supported "
+            "estimate with its assumptions.",
+            correct=True,
+        ),
+        "b": Choice(
+            "The number is true: the course checked it.",
+            "The verdict checks that the claim says what its source says. If the source's "
+            "number is an estimate, the claim inherits its assumptions, and a faithful copy of "
+            "an estimate is still an estimate.",
+        ),
+        "c": Choice(
+            "Somebody measured it; otherwise it could not be supported.",
+            "Verdict and evidence are separate: an estimate, a company disclosure or a press "
+            "statement can all be repeated faithfully. The evidence column says what kind of "
+            "number it is.",
+        ),
+        "d": Choice(
+            "The course recomputed it with its calculators and got the same number.",
+            "Recomputing is a separate step (the chapter's recomputation table), and a ratio "
+            "near 1 does not make a claim right either: the USD 6 million matches the "
+            "arithmetic but carries the wrong label.",
+        ),
+    },
+    hints=[
+        "A verdict answers one question: does the claim say what its primary source says? "
+        "Which questions does it leave open?"
+    ],
+    solution_text=(
+        "Three questions, three columns. The verdict: does the claim match its primary source? "
+        "how_known: how do we know the number (primary, secondary, arithmetic, unchecked)? "
+        "evidence: what kind of number is it (measurement, model estimate, company disclosure, "
+        "peer-reviewed, blog or press)? A supported claim about a model estimate is a faithful "
+        "report of an estimate, and should be quoted with the assumptions behind it."
+    ),
 )
