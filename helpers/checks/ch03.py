@@ -230,7 +230,7 @@ q5 = ConceptQuestion(
 q6 = ConceptQuestion(
     name="q6",
     question=(
-        "The one published price elasticity for LLM tokens, about −1.1 in an NBER working paper, "
+        "The one published price elasticity for LLM tokens, −1.11 in an NBER working paper, "
         "was estimated on OpenRouter, where several providers often sell the same open model. "
         "What does it measure?"
     ),
