@@ -21,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PAGES = [*CHAPTERS, ROOT / "notebooks" / "glossary.ipynb"]
 
 
 def _load(path: Path):
@@ -71,7 +72,7 @@ def book(tmp_path_factory) -> Path:
 
 def test_one_page_per_chapter_and_an_index(book):
     pages = sorted(p.name for p in book.glob("*.html"))
-    assert pages == sorted(["index.html", *(f"{p.stem}.html" for p in CHAPTERS)])
+    assert pages == sorted(["index.html", *(f"{p.stem}.html" for p in PAGES)])
 
 
 # A tag that makes the browser fetch something, with the address it fetches.
@@ -82,7 +83,7 @@ _FETCHING = re.compile(
 )
 
 
-@pytest.mark.parametrize("name", ["index.html", *(f"{p.stem}.html" for p in CHAPTERS)])
+@pytest.mark.parametrize("name", ["index.html", *(f"{p.stem}.html" for p in PAGES)])
 def test_page_fetches_nothing_from_the_network(book, name):
     page = (book / name).read_text(encoding="utf-8")
     remote = [
@@ -219,6 +220,29 @@ def test_chapter_page_renders_offline(site, offline_page, screenshot, path):
     assert seen["notes"] == want["live"]
     assert seen["tablesAfterNotes"] == want["tables"], "a live table (the ledger) shows no rows"
     assert seen["title"].startswith(path.name[:2]), seen["title"]
+    assert not _dead_links(page, site)
+    assert not problems, problems
+    assert not blocked, f"requests to the network: {blocked}"
+
+
+@pytest.mark.browser
+def test_the_glossary_page_keeps_its_anchors_and_links(site, offline_page, screenshot):
+    """Chapters link to ``glossary.html#term``: every entry's anchor must survive nbconvert, and
+    the index lists the glossary under Reference."""
+    page, blocked = offline_page
+    problems = _watch(page)
+    response = page.goto(f"{site}/index.html")
+    assert response.ok
+    extra = page.eval_on_selector_all("ul.appendices a", "els => els.map(a => a.textContent)")
+    assert extra and extra[0].startswith("Glossary"), extra
+    response = page.goto(f"{site}/glossary.html")
+    assert response.ok
+    source = (ROOT / "notebooks" / "glossary.ipynb").read_text(encoding="utf-8")
+    anchors = re.findall(r'<a id=\\"([a-z0-9-]+)\\">', source)
+    assert len(anchors) >= 20, anchors
+    missing = page.evaluate("ids => ids.filter(i => !document.getElementById(i))", anchors)
+    assert not missing, f"anchors lost in the book: {missing}"
+    screenshot(page, "book_glossary")
     assert not _dead_links(page, site)
     assert not problems, problems
     assert not blocked, f"requests to the network: {blocked}"

@@ -1,4 +1,5 @@
-"""Build the static, offline book: one HTML page per chapter and an index, in build/book/.
+"""Build the static, offline book: one HTML page per chapter, the glossary and an index, in
+build/book/.
 
 Usage: python tools/build_book.py [OUTPUT_DIR]      (``make book``)
 
@@ -30,6 +31,8 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 CHAPTERS = "[0-9][0-9]_*.ipynb"
+APPENDICES = ["glossary.ipynb"]
+"""Pages after the chapters (chapters link to their entries: ``glossary.ipynb#pue``)."""
 LIVE_TAG = "live-widget"
 DEFAULT_OUT = ROOT / "build" / "book"
 BOOK_TITLE = "Joules & Jevons"
@@ -79,6 +82,11 @@ def chapters() -> list[Path]:
     return sorted(NOTEBOOKS.glob(CHAPTERS))
 
 
+def appendices() -> list[Path]:
+    """The pages after the chapters that exist (the glossary)."""
+    return [NOTEBOOKS / name for name in APPENDICES if (NOTEBOOKS / name).exists()]
+
+
 def is_live_widget(cell) -> bool:
     """A live widget cell (an explorer, or chapter 06's ledger): tagged ``live-widget``."""
     return cell.cell_type == "code" and LIVE_TAG in cell.get("metadata", {}).get("tags", [])
@@ -106,11 +114,11 @@ def with_notes(nb):
     return nb
 
 
-_NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_\-]+)\.ipynb(#[^"]*)?"')
+_NB_LINK = re.compile(r'href="([A-Za-z0-9_\-]+)\.ipynb(#[^"]*)?"')
 
 
 def rewrite(page: str, names: set[str]) -> str:
-    """Links to chapter notebooks → their pages."""
+    """Links to the book's notebooks (chapters and glossary) → their pages, anchors kept."""
 
     def link(m: re.Match) -> str:
         if m.group(1) not in names:
@@ -129,9 +137,12 @@ def nav(prev: tuple[str, str] | None, nxt: tuple[str, str] | None) -> str:
     return f'<nav class="j2-nav">{"".join(items)}</nav>'
 
 
-def index_page(entries: list[tuple[str, str]]) -> str:
+def index_page(entries: list[tuple[str, str]], extra: list[tuple[str, str]] = ()) -> str:
     items = "\n".join(
         f'    <li><a href="{stem}.html">{html.escape(text)}</a></li>' for stem, text in entries
+    )
+    more = "\n".join(
+        f'    <li><a href="{stem}.html">{html.escape(text)}</a></li>' for stem, text in extra
     )
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -158,6 +169,10 @@ def index_page(entries: list[tuple[str, str]]) -> str:
   </ol>
   <p class="note">Each explorer's sliders work only with a live kernel; here each shows its
   chart at the starting values.</p>
+  <h2>Reference</h2>
+  <ul class="appendices">
+{more}
+  </ul>
 </main>
 </body>
 </html>
@@ -168,11 +183,12 @@ def build(out_dir: Path | str | None = None) -> list[Path]:
     """Write one page per chapter and ``index.html`` into ``out_dir``; return the paths."""
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
-    paths = chapters()
-    if not paths:
+    if not chapters():
         raise FileNotFoundError(f"no {CHAPTERS} in {NOTEBOOKS}")
+    paths = chapters() + appendices()
     books = [nbformat.read(p, as_version=4) for p in paths]
     entries = [(p.stem, title(nb)) for p, nb in zip(paths, books, strict=True)]
+    n_chapters = len(chapters())
     names = {p.stem for p in paths}
     exporter = HTMLExporter(
         template_name="lab",
@@ -193,7 +209,7 @@ def build(out_dir: Path | str | None = None) -> list[Path]:
         target.write_text(rewrite(body, names), encoding="utf-8")
         written.append(target)
     index = out / "index.html"
-    index.write_text(index_page(entries), encoding="utf-8")
+    index.write_text(index_page(entries[:n_chapters], entries[n_chapters:]), encoding="utf-8")
     return [index, *written]
 
 
