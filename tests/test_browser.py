@@ -247,3 +247,52 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
         assert widget_svgs >= want["explorers"], "explorer rendered no chart"
     assert not unchanged, f"moving a slider did not redraw the chart: {unchanged}"
     assert not blocked, f"requests to the network: {blocked}"
+
+
+
+@pytest.fixture(scope="module")
+def default_lab(tmp_path_factory):
+    """JupyterLab with its default notebook settings (windowed rendering on), nothing trusted."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("jupyter-default")
+    settings = home / "settings" / "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"autosave": False}))  # the tests never write notebooks
+    env = {
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+    }
+    args = ["--LabApp.expose_app_in_browser=True"]
+    with start_lab(ROOT, env=env, args=args, log_dir=home) as server:
+        yield server.url, server.token
+
+
+def test_a_glossary_link_opens_the_glossary_at_its_entry(default_lab, offline_page, screenshot):
+    """Chapters link to ``glossary.ipynb#cell-id=g-<term>``; in JupyterLab (default settings)
+    the click opens the glossary and scrolls to that entry's cell. An ``<a id>`` would not do:
+    JupyterLab renames ids in untrusted markdown and cannot search cells it has not rendered.
+    (With windowed rendering switched off, JupyterLab 4.6 opens the glossary at its top.)"""
+    base, token = default_lab
+    page, blocked = offline_page
+    _open_as_saved(page, base, token, "02_chain_of_thought.ipynb")
+    link = page.locator("a[href*='glossary.ipynb'][href$='#cell-id=g-kv-cache']").first
+    link.scroll_into_view_if_needed()
+    link.click()
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path.endsWith('glossary.ipynb'); }",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        """() => { const nb = window.jupyterapp.shell.currentWidget.content;
+            const cell = nb.widgets.find(c => c.model.id === 'g-kv-cache');
+            if (!cell) return false;
+            const r = cell.node.getBoundingClientRect();
+            return r.bottom > 100 && r.top < window.innerHeight; }""",
+        timeout=30_000,
+    )
+    screenshot(page, "glossary_link_in_lab")
+    assert not blocked, f"requests to the network: {blocked}"

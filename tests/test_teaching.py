@@ -234,6 +234,17 @@ def test_the_answer_key_tool_writes_the_file(tmp_path):
 ANCHOR = re.compile(r'<a id="([^"]*)"></a>')
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 CHAPTER_LINK = re.compile(r"""(?:\]\(|href=["'])glossary\.ipynb#([^)"'\s]+)""")
+CELL_FRAGMENT = re.compile(r"cell-id=g-([a-z0-9-]+)")
+"""Links name an entry's cell, ``glossary.ipynb#cell-id=g-pue``: JupyterLab scrolls to a cell id
+(it cannot find an ``<a id>`` in a markdown cell it has not rendered yet, and the untrusted
+sanitizer renames ids), and nbconvert gives every cell the HTML id ``cell-id=<id>``, so the same
+link works in the static book."""
+
+
+def _entry(fragment: str) -> str | None:
+    """The anchor a link fragment names (``cell-id=g-pue`` → ``pue``), None if malformed."""
+    m = CELL_FRAGMENT.fullmatch(fragment)
+    return m.group(1) if m else None
 
 
 def glossary_problems(cells: list[str], folder: Path) -> list[str]:
@@ -262,8 +273,20 @@ def glossary_problems(cells: list[str], folder: Path) -> list[str]:
             if not (folder / target.split("#")[0]).is_file():
                 problems.append(f"entry {anchor!r} links to {target}, which does not exist")
     for target in re.findall(r"\]\(#([^)]+)\)", text):
-        if target not in anchors:
+        if _entry(target) is None:
+            problems.append(f"a link points to #{target}: write #cell-id=g-<anchor>")
+        elif _entry(target) not in anchors:
             problems.append(f"a link points to #{target}, which is no anchor")
+    return problems
+
+
+def glossary_cell_id_problems(cells: list[dict]) -> list[str]:
+    """Each entry's cell has the id ``g-<anchor>`` that links name."""
+    problems = []
+    for cell in cells:
+        anchors = ANCHOR.findall("".join(cell["source"]))
+        if anchors and cell.get("id") != f"g-{anchors[0]}":
+            problems.append(f"the cell of entry {anchors[0]!r} has id {cell.get('id')!r}")
     return problems
 
 
@@ -271,10 +294,12 @@ def chapter_link_problems(notebooks: dict[str, list[str]], anchors: set[str]) ->
     """Every ``glossary.ipynb#id`` link in a notebook's markdown names an existing anchor."""
     return [
         f"{name} links to glossary.ipynb#{target}, which is not in the glossary"
+        if _entry(target) is not None
+        else f"{name} links to glossary.ipynb#{target}: write glossary.ipynb#cell-id=g-<anchor>"
         for name, cells in notebooks.items()
         for cell in cells
         for target in CHAPTER_LINK.findall(cell)
-        if target not in anchors
+        if _entry(target) not in anchors
     ]
 
 
@@ -291,6 +316,8 @@ def test_the_glossary_is_markdown_only_with_a_title():
 
 def test_the_glossary_entries_are_well_formed():
     assert glossary_problems(_glossary_cells(), NOTEBOOKS) == []
+    cells = json.loads(GLOSSARY.read_text(encoding="utf-8"))["cells"]
+    assert glossary_cell_id_problems(cells) == []
 
 
 def test_every_glossary_link_in_a_chapter_exists():
@@ -303,7 +330,8 @@ def test_the_glossary_checks_see_broken_entries():
     broken = [
         '<a id="pue"></a>\n### PUE\n\nText.\n\nFirst used in: [01](01_nowhere.ipynb).',
         '<a id="pue"></a>\n\nText without a heading.',
-        '<a id="Bad Id"></a>\n### Bad\n\nNo first use. See [PUE](#pue) and [X](#missing).',
+        '<a id="Bad Id"></a>\n### Bad\n\nNo first use. See [PUE](#cell-id=g-pue), [X](#cell-id=g-x)'
+        " and [Y](#pue).",
     ]
     problems = " | ".join(glossary_problems(broken, NOTEBOOKS))
     for expected in (
@@ -312,13 +340,23 @@ def test_the_glossary_checks_see_broken_entries():
         "'pue' is not right before a ### heading",
         "lowercase letters",
         "'Bad Id' does not say where",
-        "#missing, which is no anchor",
+        "#cell-id=g-x, which is no anchor",
+        "#pue: write #cell-id=g-<anchor>",
     ):
         assert expected in problems
-    chapters = {"02.ipynb": ["See [PUE](glossary.ipynb#pue) and [x](glossary.ipynb#nope)."]}
+    chapters = {
+        "02.ipynb": [
+            "See [PUE](glossary.ipynb#cell-id=g-pue), [x](glossary.ipynb#cell-id=g-nope) and "
+            "[y](glossary.ipynb#pue)."
+        ]
+    }
     assert chapter_link_problems(chapters, {"pue"}) == [
-        "02.ipynb links to glossary.ipynb#nope, which is not in the glossary"
+        "02.ipynb links to glossary.ipynb#cell-id=g-nope, which is not in the glossary",
+        "02.ipynb links to glossary.ipynb#pue: write glossary.ipynb#cell-id=g-<anchor>",
     ]
+    cells = [{"id": "g-pue", "source": ['<a id="pue"></a>']}, {"id": "x", "source": ['<a id="t">']}]
+    cells[1]["source"] = ['<a id="tdp"></a>\n### TDP']
+    assert glossary_cell_id_problems(cells) == ["the cell of entry 'tdp' has id 'x'"]
 
 
 # --- the teacher's guide ----------------------------------------------------------------------
@@ -339,7 +377,8 @@ def guide_link_problems(text: str, folder: Path) -> list[str]:
         if not resolved.exists():
             problems.append(f"link to {target}: no such file")
         elif fragment and resolved.name == "glossary.ipynb":
-            if f'<a id="{fragment}"></a>' not in "\n".join(_markdown(resolved)):
+            entry = _entry(fragment)
+            if entry is None or f'<a id="{entry}"></a>' not in "\n".join(_markdown(resolved)):
                 problems.append(f"link to {target}: no such glossary entry")
     return problems
 
@@ -383,13 +422,14 @@ def test_the_teachers_guide_names_real_sections_and_exercises():
 def test_the_guide_checks_see_broken_links_and_references():
     text = (
         "[key](ANSWERS.md) [gone](NOWHERE.md) [web](https://example.org) "
-        "[pue](../notebooks/glossary.ipynb#pue) [bad](../notebooks/glossary.ipynb#no-such-term) "
+        "[pue](../notebooks/glossary.ipynb#cell-id=g-pue) "
+        "[bad](../notebooks/glossary.ipynb#cell-id=g-no-such-term) "
         "01 § *When does inference overtake training?* 01 § *A heading nobody wrote* "
         "ch01.q1 ch01.q99"
     )
     assert guide_link_problems(text, TEACHERS.parent) == [
         "link to NOWHERE.md: no such file",
-        "link to ../notebooks/glossary.ipynb#no-such-term: no such glossary entry",
+        "link to ../notebooks/glossary.ipynb#cell-id=g-no-such-term: no such glossary entry",
     ]
     assert guide_reference_problems(text, NOTEBOOKS, CHAPTERS) == [
         "chapter 01 has no section 'A heading nobody wrote'",
