@@ -206,3 +206,136 @@ def test_reconciliation_frame_walks_from_the_low_to_the_high_estimate():
     # each step starts where the previous one ended, and multiplies by its ratio
     assert np.allclose(steps["start"].iloc[1:].to_numpy(), steps["end"].iloc[:-1].to_numpy())
     assert np.allclose(steps["end"] / steps["start"], steps["ratio"])
+
+
+# --- EcoLogits, a peer tool's method (docs/methodology/llm_inference.md at commit af96c0f) ------
+
+
+def by_hand_wh(tokens, active, total, pue, batch=64.0):
+    """The methodology's equations written out with its published numbers, independently of
+    helpers.reconcile and of data/: α = 6.47e-6, β = -2.60e-3, γ = 1.04e-5 (energy fit), 6.78e-4,
+    3.12e-4, 1.94e-2 (latency fit), 1 kW per 8-GPU server, memory overhead 1.2, 4 bits, 80 GB."""
+    per_token_wh = 6.47e-6 * math.exp(-2.60e-3 * batch) * active + 1.04e-5
+    gpus = math.ceil(1.2 * total * 4 / 8 / 80)
+    latency_s = tokens * (6.78e-4 * active + 3.12e-4 * batch + 1.94e-2)
+    server_wh = latency_s * 1000 * gpus / 8 / batch / 3600
+    return pue * (gpus * tokens * per_token_wh + server_wh)
+
+
+def test_the_tables_hold_the_published_coefficients():
+    m = reconcile.ecologits_method()
+    assert m.energy_alpha_wh == pytest.approx(6.47e-6)
+    assert m.energy_beta == pytest.approx(-2.60e-3)
+    assert m.energy_gamma_wh == pytest.approx(1.04e-5)
+    assert (m.latency_alpha_s, m.latency_beta_s, m.latency_gamma_s) == pytest.approx(
+        (6.78e-4, 3.12e-4, 1.94e-2)
+    )
+    assert (m.batch_size, m.server_power_w, m.gpus_per_server) == (64, 1000, 8)
+    assert (m.memory_overhead, m.weight_bits, m.gpu_memory_gb) == (1.2, 4, 80)
+
+
+def test_gpt4o_at_epochs_500_tokens_both_ends_of_the_active_range():
+    """GPT-4o as EcoLogits sizes it (440B, 55-220B active, PUE 1.2 for OpenAI), 500 tokens."""
+    from helpers import data
+
+    value = data.load("per_query_assumptions")["value"]
+    total, pue = value["ecologits-gpt4o-total-params"], value["ecologits-pue-openai"]
+    tokens = value["epoch-output"]
+    ends = [value["ecologits-gpt4o-active-low"], value["ecologits-gpt4o-active-high"]]
+    assert (tokens, total, pue, *ends) == (500, 440, 1.2, 55, 220)
+    low, high = (reconcile.ecologits_request(tokens, p, total, pue) for p in ends)
+    assert low.gpu_count == high.gpu_count == 4  # ceil(1.2 × 440 × 4 / 8 / 80) = ceil(3.3)
+    assert low.latency_s == pytest.approx(38.329)
+    assert low.energy_wh == pytest.approx(0.8479, rel=1e-4)
+    assert high.energy_wh == pytest.approx(3.1629, rel=1e-4)
+    for p, r in zip(ends, (low, high), strict=True):
+        assert r.energy_wh == pytest.approx(by_hand_wh(500, p, 440, 1.2), rel=1e-12)
+        assert r.energy_wh == pytest.approx(pue * (r.gpu_energy_wh + r.server_energy_wh))
+    # against Epoch AI's 0.3 Wh for the same 500 tokens
+    epoch = data.value("inference_estimates", "epoch-gpt4o-2025", "energy_wh")
+    assert low.energy_wh / epoch == pytest.approx(2.826, rel=1e-3)
+    assert high.energy_wh / epoch == pytest.approx(10.54, rel=1e-3)
+    both = reconcile.ecologits_request_energy_wh(tokens, np.array(ends), total, pue)
+    assert both == pytest.approx([low.energy_wh, high.energy_wh])
+
+
+def test_gpu_count_rounds_up_but_not_for_a_rounding_error():
+    fills_five = 5 * 80 * 8 / (1.2 * 4)  # 666.67B: 1.2 × P × 4/8 is 400 GB, 5.000000000000001 GPUs
+    sizes = (70, 133.3, 400, 400.1, fills_five, 1760)
+    count = [reconcile.ecologits_request(100, p, p).gpu_count for p in sizes]
+    # 1.2 × P × 4/8 GB: 42 -> 1 GPU, 79.98 -> 1, exactly 240 -> 3, 240.06 -> 4, 400 -> 5,
+    # 1056 -> 14
+    assert count == [1, 1, 3, 4, 5, 14]
+
+
+def test_a_measured_request_time_caps_the_generation_time():
+    free = reconcile.ecologits_request(500, 55, 440, 1.2)
+    capped = reconcile.ecologits_request(500, 55, 440, 1.2, request_latency_s=10.0)
+    assert capped.latency_s == 10.0
+    assert capped.server_energy_wh == pytest.approx(free.server_energy_wh * 10.0 / free.latency_s)
+    assert capped.gpu_energy_wh == free.gpu_energy_wh  # the GPU energy is per token
+    long = reconcile.ecologits_request(500, 55, 440, 1.2, request_latency_s=1e4)
+    assert long == free
+    with raises_naming("request_latency_s"):
+        reconcile.ecologits_request(500, 55, 440, request_latency_s=0.0)
+
+
+@given(
+    floats(min_value=1.0, max_value=1e5),
+    floats(min_value=0.1, max_value=2000.0),
+    floats(min_value=0.0, max_value=1.0),
+    at_least_one,
+)
+def test_ecologits_is_linear_in_tokens_and_pue_and_grows_with_active_params(n, total, x, pue):
+    active = max(total * x, 1e-3 * total)
+    e = reconcile.ecologits_request_energy_wh(n, active, total, pue)
+    assert e == pytest.approx(by_hand_wh(n, active, total, pue), rel=1e-9)
+    assert reconcile.ecologits_request_energy_wh(2 * n, active, total, pue) == pytest.approx(2 * e)
+    assert reconcile.ecologits_request_energy_wh(n, active, total, 1.0) == pytest.approx(e / pue)
+    assert reconcile.ecologits_request_energy_wh(n, active / 2, total, pue) < e
+
+
+def test_a_bigger_batch_costs_less_per_request():
+    m = reconcile.ecologits_method()
+    energies = [
+        reconcile.ecologits_request_energy_wh(500, 55, 440, method=m._replace(batch_size=b))
+        for b in (8, 64, 256)
+    ]
+    assert energies == sorted(energies, reverse=True)
+    assert by_hand_wh(500, 55, 440, 1.0, batch=8) == pytest.approx(energies[0], rel=1e-12)
+
+
+def test_ecologits_as_the_five_factors():
+    s = reconcile.ecologits_scenario(500, 55, 440, 1.2)
+    r = reconcile.ecologits_request(500, 55, 440, 1.2)
+    assert reconcile.per_query_energy_wh(**s) == pytest.approx(r.energy_wh)
+    assert s["boundary_factor"] == pytest.approx(1 + r.server_energy_wh / r.gpu_energy_wh)
+    assert s["boundary_factor"] == pytest.approx(1.1334, rel=1e-4)
+    assert s["energy_per_token_j"] == pytest.approx(r.gpu_energy_wh * 3600 / 500)
+    # lined up with Epoch AI's 0.3 Wh (500 tokens, PUE 1.2): only the energy per token and the
+    # boundary differ, and they multiply to the whole gap
+    epoch = {"output_tokens": 500, "energy_per_token_j": 0.3 * 3600 / 500 / 1.2, "pue": 1.2}
+    ratios = reconcile.factor_ratios(epoch, s)
+    assert ratios["tokens"] == ratios["utilization"] == ratios["pue"] == pytest.approx(1.0)
+    assert ratios["batch"] == pytest.approx(2.4936, rel=1e-4)
+    assert math.prod(ratios.values()) == pytest.approx(r.energy_wh / 0.3)
+
+
+def test_ecologits_bad_input_is_named():
+    with pytest.raises(ValueError, match=r"active_params_b must be ≤ total_params_b"):
+        reconcile.ecologits_request(500, 220, 55)
+    with raises_naming("active_params_b"):
+        reconcile.ecologits_request(500, 0.0, 440)
+    with raises_naming("total_params_b"):
+        reconcile.ecologits_request_energy_wh(500, 55, -1.0)
+    with raises_naming("pue"):
+        reconcile.ecologits_request_energy_wh(500, 55, 440, 0.9)
+    with raises_naming("output_tokens"):
+        reconcile.ecologits_scenario(0.0, 55, 440)
+    with pytest.raises(TypeError, match="method must be an EcoLogitsMethod"):
+        reconcile.ecologits_request(500, 55, 440, method={"batch_size": 64})
+    bad = reconcile.ecologits_method()._replace(batch_size=0.0)
+    with pytest.raises(ValueError, match=r"method\.batch_size"):
+        reconcile.ecologits_request(500, 55, 440, method=bad)
+    with pytest.raises(ValueError, match=r"method\.energy_alpha_wh"):
+        reconcile.ecologits_request(500, 55, 440, method=bad._replace(energy_alpha_wh=-1.0))

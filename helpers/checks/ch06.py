@@ -1,10 +1,10 @@
 """Self-checks for chapter 06, "Check the claims". Answers are computed from data/."""
 
-from helpers import claims, data, lifecycle
+from helpers import claims, data, lifecycle, reconcile
 from helpers.checks import Choice, ConceptQuestion, Exercise, Mistake
 from helpers.units import convert_energy
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 
 def _run(row_id, column):
@@ -256,4 +256,128 @@ q6 = ConceptQuestion(
         "peer-reviewed, blog or press)? A supported claim about a model estimate is a faithful "
         "report of an estimate, and should be quoted with the assumptions behind it."
     ),
+)
+
+
+# --- a peer tool against Epoch AI -----------------------------------------------------------
+
+
+def _assumption(row_id):
+    return data.value("per_query_assumptions", row_id, "value")
+
+
+def _epoch_wh():
+    return data.value("inference_estimates", "epoch-gpt4o-2025", "energy_wh")
+
+
+def _gpt4o_by_ecologits(end="low"):
+    """EcoLogits' request for GPT-4o at Epoch AI's 500 output tokens (its PUE for OpenAI), at the
+    ``"low"`` or ``"high"`` end of its active-parameter range: a
+    :class:`helpers.reconcile.EcoLogitsRequest`."""
+    return reconcile.ecologits_request(
+        output_tokens=_assumption("epoch-output"),
+        active_params_b=_assumption(f"ecologits-gpt4o-active-{end}"),
+        total_params_b=_assumption("ecologits-gpt4o-total-params"),
+        pue=_assumption("ecologits-pue-openai"),
+    )
+
+
+def _epoch_scenario():
+    """Epoch AI's 0.3 Wh as the five factors: its 500 tokens, PUE 1.2, and the rest as one energy
+    per token (GPUs and host, whose power its 1,275 W per GPU includes)."""
+    tokens = _assumption("epoch-output")
+    pue = data.value("pue", "epoch-assumption", "pue")
+    return {
+        "output_tokens": tokens,
+        "energy_per_token_j": convert_energy(_epoch_wh() / pue / tokens, "Wh", "J"),
+        "pue": pue,
+    }
+
+
+def _ecologits_vs_epoch(end="low"):
+    """:func:`helpers.reconcile.factor_ratios` from Epoch AI's estimate to EcoLogits' (GPT-4o,
+    500 output tokens) at one end of EcoLogits' active-parameter range."""
+    eco = reconcile.ecologits_scenario(
+        output_tokens=_assumption("epoch-output"),
+        active_params_b=_assumption(f"ecologits-gpt4o-active-{end}"),
+        total_params_b=_assumption("ecologits-gpt4o-total-params"),
+        pue=_assumption("ecologits-pue-openai"),
+    )
+    return reconcile.factor_ratios(_epoch_scenario(), eco)
+
+
+def _q7():
+    return _gpt4o_by_ecologits("low").energy_wh / _epoch_wh()
+
+
+def _q7_mistakes(c):
+    low, high = _gpt4o_by_ecologits("low"), _gpt4o_by_ecologits("high")
+    pue = _assumption("ecologits-pue-openai")
+    epoch = _epoch_wh()
+    return [
+        Mistake(1 / c, "Upside down: EcoLogits' energy ÷ Epoch's 0.3 Wh."),
+        Mistake(low.energy_wh, "That is EcoLogits' energy in Wh: now divide it by Epoch's 0.3 Wh."),
+        Mistake(
+            high.energy_wh / epoch,
+            "That is the high end (220B active): the question asks for the low end, 55B.",
+        ),
+        Mistake(
+            c / pue,
+            "EcoLogits multiplies the server's energy by the PUE (1.2 for OpenAI), and Epoch's "
+            "0.3 Wh includes its own PUE 1.2: keep both.",
+        ),
+        Mistake(
+            c / low.gpu_count,
+            "That is one GPU's share. The 4-bit weights need more than one 80 GB GPU, and "
+            "EcoLogits charges its energy per token to each GPU holding the model.",
+        ),
+        Mistake(
+            low.gpu_energy_wh * pue / epoch,
+            "The server outside the GPUs is missing: 1 kW per 8-GPU server, for the generation "
+            "time, in proportion to the GPUs used and shared by the batch.",
+        ),
+    ]
+
+
+q7 = Exercise(
+    name="q7",
+    question=(
+        "EcoLogits estimates a request's energy from fitted coefficients (assumptions rows "
+        "'ecologits-*'). For GPT-4o at Epoch AI's 500 output tokens, at the low end of EcoLogits' "
+        "active-parameter range (55B of 440B) and with its PUE for OpenAI, what energy does "
+        "EcoLogits give, and how many times Epoch's 0.3 Wh "
+        "(estimates.loc['epoch-gpt4o-2025']) is that? Answer with the ratio."
+    ),
+    answer=_q7,
+    unit="times",
+    hints=[
+        "reconcile.ecologits_request_energy_wh(output_tokens, active_params_b, total_params_b, "
+        "pue) follows EcoLogits' method with its coefficients. Inputs: "
+        "assumptions.loc['epoch-output'], ['ecologits-gpt4o-active-low'], "
+        "['ecologits-gpt4o-total-params'] and ['ecologits-pue-openai'].",
+        "By hand: the weights need 1.2 × 440 × 4 ÷ 8 = 264 GB, so 4 GPUs of 80 GB; each uses "
+        "α·e^(64β)·55 + γ Wh per token; add the server outside the GPUs, multiply by the PUE, "
+        "then divide by 0.3 Wh.",
+    ],
+    solution_text=(
+        "reconcile.ecologits_request_energy_wh(500, 55, 440, 1.2): the weights need "
+        "1.2 × 440 × 4 ÷ 8 = 264 GB, 4 GPUs of 80 GB. One GPU uses α·e^(64β)·55 + γ = "
+        "0.000312 Wh per token; × 500 tokens × 4 GPUs = 0.623 Wh. The server outside the GPUs "
+        "adds 1,000 W × 38.3 s × 4/8 ÷ 64 = 0.083 Wh; × PUE 1.2 = 0.848 Wh, 2.83 times "
+        "Epoch's 0.3 Wh (3.16 Wh and 10.5 times at 220B active). "
+        "Line up the five factors (reconcile.factor_ratios of reconcile.ecologits_scenario "
+        "against Epoch's): tokens ×1 (500 both), PUE ×1 (1.2 both), share of time busy ×1 "
+        "(neither charges idle time), boundary ×1.13 (EcoLogits adds the server outside the "
+        "GPUs; Epoch's 1,275 W per GPU already includes the host), and energy per token ×2.49, "
+        "the real gap. It splits in two. EcoLogits charges a token's fitted energy to each of "
+        "the 4 GPUs holding the model (×4), while Epoch counts GPU time from the token's "
+        "arithmetic, however many GPUs share it. And one GPU's fitted energy per token is 0.62 "
+        "times Epoch's whole energy per token at 55B active (2.43 times at 220B): the guess of "
+        "GPT-4o's size, which OpenAI does not publish, moves the energy per token 3.9 times. "
+        "EcoLogits' batch-64 fit equals Epoch's energy per token (10 % FLOP utilisation at 70 % "
+        "of 1,275 W) at about 89B active parameters, close to the 100B Epoch assumes: the two "
+        "methods price a token's arithmetic alike and differ mostly in how many GPUs they "
+        "charge it to."
+    ),
+    mistakes=_q7_mistakes,
 )

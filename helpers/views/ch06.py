@@ -25,6 +25,8 @@ __all__ = [
     "verdict_bars",
     "reconciliation_steps",
     "LEDGER_COLUMNS",
+    "QUOTE_CHARACTERS",
+    "short_quote",
     "ledger_frame",
     "claims_ledger",
     "Ledger",
@@ -142,8 +144,8 @@ def _reconciliation_steps_encode(steps, order, extent, title, references=None):
         height=alt.Step(34),
         description="Step chart on a logarithmic axis of energy per query in watt-hours: the "
         "first row is a starting estimate, each following row multiplies it by one factor "
-        "(tokens per query, batch size, utilisation, boundary, PUE) and the last row is the "
-        "resulting estimate; dashed vertical lines mark published estimates.",
+        "(tokens per query, batch size, share of time busy, boundary, PUE) and the last row is "
+        "the resulting estimate; dashed vertical lines mark published estimates.",
     )
 
 
@@ -179,8 +181,33 @@ def reconciliation_steps(
     return parts
 
 
-LEDGER_COLUMNS = ["claim", "verdict", "primary_says", "source_id", "locator", "primary_source_id"]
-"""Columns of the claims ledger table, in order."""
+LEDGER_COLUMNS = [
+    "claim",
+    "quote",
+    "verdict",
+    "how_known",
+    "evidence",
+    "primary_says",
+    "source_id",
+    "locator",
+    "primary_source_id",
+]
+"""Columns of the claims ledger table, in order: the claim, its source's words (shortened),
+the verdict and what kind of evidence it rests on, what the primary source says, and where."""
+
+QUOTE_CHARACTERS = 90
+"""Quotes longer than this are cut at a word and end in "…" in the ledger table."""
+
+
+def short_quote(quote, limit: int = QUOTE_CHARACTERS) -> str:
+    """The verbatim quote, cut at a word boundary after at most ``limit`` characters, "…" added;
+    "" for a claim without a quote."""
+    if not isinstance(quote, str):
+        return ""
+    text = " ".join(quote.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def ledger_frame() -> pd.DataFrame:
@@ -231,7 +258,10 @@ def claims_ledger(ledger: pd.DataFrame | None = None) -> widgets.Box:
             rows = rows[rows["made_by"] == made_by]
         if rows.empty:
             return widgets.HTML("<p>No claim matches these filters.</p>")
-        return table(rows[LEDGER_COLUMNS])
+        shown = rows[LEDGER_COLUMNS].assign(quote=rows["quote"].map(short_quote))
+        # Each dollar sign in its own element: JupyterLab typesets a pair of them in one
+        # stretch of text as mathematics.
+        return table(shown, {"quote": lambda q: q.replace("$", "<span>$</span>")})
 
     out = widgets.interactive_output(lambda **kw: display(draw(**kw)), controls)
     box = Ledger(
@@ -255,7 +285,7 @@ class Ledger(WithStill, widgets.Box):
 RECONCILIATION_STEPS = {
     "tokens": "tokens per query",
     "batch": "batch size",
-    "utilization": "utilisation (idle power)",
+    "utilization": "share of time busy (idle power)",
     "boundary": "boundary (host, reserve)",
     "pue": "PUE (cooling, power losses)",
 }
