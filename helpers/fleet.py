@@ -38,7 +38,7 @@ import numpy as np
 
 from helpers._validate import as_array, calculator, result
 from helpers.power import power_per_busy_hour_w
-from helpers.units import ENERGY_UNITS, G_PER_KG, ML_PER_L
+from helpers.units import ENERGY_UNITS, G_PER_KG, HOURS_PER_YEAR, ML_PER_L
 
 __all__ = [
     "queries_energy_wh",
@@ -49,6 +49,7 @@ __all__ = [
     "implied_water_l_per_kwh",
     "apply_levers",
     "utilization_factor",
+    "embodied_per_hour_g_co2e",
 ]
 
 
@@ -200,10 +201,12 @@ def implied_intensity_g_per_kwh(emissions_g_co2e, energy_wh):
 
     Examples
     --------
-    Google's median Gemini prompt, 0.03 g CO2e (market-based) for 0.24 Wh:
+    Google's median Gemini prompt: 0.023 g CO2e from electricity (Scope 2, market-based) for
+    0.24 Wh. The reported total, 0.033 g, also holds emissions that are not electricity's
+    (Scope 1 and 3, such as making the hardware) and would overstate the intensity:
 
-    >>> round(implied_intensity_g_per_kwh(0.03, 0.24))
-    125
+    >>> round(implied_intensity_g_per_kwh(0.023, 0.24))
+    96
     """
     m = as_array(emissions_g_co2e, "emissions_g_co2e")
     e = as_array(energy_wh, "energy_wh", low_open=True)
@@ -326,3 +329,49 @@ def utilization_factor(busy_power_w, idle_power_w, utilization_before, utilizati
         ratio = after / before
     # A machine that draws no power at all has no energy to save: factor 1.
     return result(np.where(before > 0, ratio, 1.0))
+
+
+@calculator
+def embodied_per_hour_g_co2e(embodied_kg_co2e, lifetime_years, utilization=1.0):
+    """Embodied (manufacturing) emissions of a piece of hardware charged to each hour it works.
+
+    Making a GPU or a server emits greenhouse gases once; spreading them evenly over the hours
+    the hardware works during its life gives a share per working hour, to set beside the
+    emissions of the electricity it uses in that hour. Fewer working hours (lower utilisation,
+    or a shorter life) leave more of the manufacturing on each one.
+
+    .. math:: m_h = \\frac{1000 \\, M}{L \\times 8760 \\times u}
+
+    Parameters
+    ----------
+    embodied_kg_co2e : float or array_like
+        Emissions of manufacturing the hardware [kg CO2e], ≥ 0.
+    lifetime_years : float or array_like
+        Years of use over which they are spread, > 0 (it divides).
+    utilization : float or array_like, default 1.0
+        Share of time busy over that life, in (0, 1]: 1 charges every hour of the life.
+
+    Returns
+    -------
+    float or ndarray
+        Embodied emissions per working hour [g CO2e/h].
+
+    References
+    ----------
+    EcoLogits' methodology (the course's source ``ecologits``) allocates embodied impacts to a
+    request in proportion to its time on the hardware ÷ the hardware's lifetime, and assumes
+    164 kg CO2e for one H100 and a 3-year life.
+
+    Examples
+    --------
+    One H100 (164 kg CO2e) over 3 years, busy all the time, then a third of the time:
+
+    >>> round(embodied_per_hour_g_co2e(164, 3), 2)
+    6.24
+    >>> round(embodied_per_hour_g_co2e(164, 3, utilization=0.3), 1)
+    20.8
+    """
+    m = as_array(embodied_kg_co2e, "embodied_kg_co2e")
+    life = as_array(lifetime_years, "lifetime_years", low_open=True)
+    u = as_array(utilization, "utilization", low_open=True, high=1.0)
+    return result(m * G_PER_KG / (life * HOURS_PER_YEAR * u))

@@ -79,6 +79,115 @@ def test_bloom_deployment_row_is_914_kwh_over_230768_requests():
     )
 
 
+# --- where energy becomes carbon (chapter 05) ------------------------------------------------
+
+
+def test_llama_31_location_based_11390_t_market_based_zero():
+    runs = data.load("training_runs").loc[["llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b"]]
+    assert runs.emissions_tco2e_reported.sum() == pytest.approx(420 + 2_040 + 8_930)
+    assert runs.emissions_tco2e_market_reported.sum() == 0
+    assert set(runs.emissions_basis) == {"location"}
+
+
+def test_bloom_whole_footprint_is_about_half_idle_power_and_hardware():
+    # BLOOM (Luccioni et al. 2023, abstract and Table 2): 24.69 t from dynamic GPU energy of a
+    # 50.5 t whole footprint; the rest (25.8 t, 51 %) is idle power and embodied emissions.
+    dynamic = data.value("training_runs", "bloom-176b", "emissions_tco2e_reported")
+    total = data.value("training_runs", "bloom-176b-total", "emissions_tco2e_reported")
+    assert (total - dynamic) / total == pytest.approx(0.5111, abs=5e-4)
+
+
+def test_gemini_emissions_not_from_electricity_are_30_percent():
+    # 0.033 g total = 0.023 g Scope 2 + 0.010 g Scopes 1 and 3
+    row = data.load("per_query_footprint").loc["gemini-median-2025"]
+    share = (row.emissions_g_co2e - row.emissions_electricity_g_co2e) / row.emissions_g_co2e
+    assert share == pytest.approx(0.010 / 0.033)
+
+
+def test_h100_embodied_per_hour_and_its_share_on_three_grids():
+    # EcoLogits: 164 kg CO2e per H100 over 3 years = 164,000 g / 26,280 h = 6.24 g per hour,
+    # against 0.7 kWh of electricity per busy hour: 337 g (world, 481), 67 g (Google, 96),
+    # 39 g (France, 56).
+    kg = data.value("per_query_assumptions", "ecologits-h100-embodied", "value")
+    years = data.value("per_query_assumptions", "ecologits-lifetime", "value")
+    embodied = fleet.embodied_per_hour_g_co2e(kg, years)
+    assert embodied == pytest.approx(164_000 / 26_280)
+    tdp_kwh = data.value("gpus", "h100-sxm", "tdp_w") / 1e3
+    shares = {}
+    for region in ("world-2023-ember", "google-market-2025", "france-2023"):
+        intensity = data.value("grid_intensity", region, "intensity_g_co2e_per_kwh")
+        electricity = 1e3 * fleet.emissions_kg_co2e(tdp_kwh, intensity)
+        shares[region] = embodied / (embodied + electricity)
+    assert shares == pytest.approx(
+        {"world-2023-ember": 0.0182, "google-market-2025": 0.0850, "france-2023": 0.1373},
+        abs=5e-4,
+    )
+
+
+def test_embodied_per_hour_worked_examples():
+    assert fleet.embodied_per_hour_g_co2e(8.76, 1) == pytest.approx(1.0)
+    assert fleet.embodied_per_hour_g_co2e(164, 3, utilization=0.3) == pytest.approx(20.80, abs=0.01)
+    assert fleet.embodied_per_hour_g_co2e(0, 3) == 0
+
+
+@given(m=floats(0, 1e6), years=floats(0.1, 30), u=unit_interval)
+def test_embodied_per_hour_spreads_the_whole_footprint_over_the_working_hours(m, years, u):
+    per_hour = fleet.embodied_per_hour_g_co2e(m, years, utilization=u)
+    assert per_hour * years * 8_760 * u == pytest.approx(m * 1e3, rel=1e-9, abs=1e-9)
+    assert per_hour >= fleet.embodied_per_hour_g_co2e(m, years) - 1e-12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"embodied_kg_co2e": -1.0}, "embodied_kg_co2e"),
+        ({"lifetime_years": 0.0}, "lifetime_years"),
+        ({"utilization": 0.0}, "utilization"),
+        ({"utilization": 1.5}, "utilization"),
+    ],
+)
+def test_embodied_per_hour_bad_input_named(kwargs, name):
+    args = {"embodied_kg_co2e": 164.0, "lifetime_years": 3.0, **kwargs}
+    with raises_naming(name):
+        fleet.embodied_per_hour_g_co2e(**args)
+
+
+# --- a billion questions on the grid (chapter 05) ----------------------------------------------
+
+
+def _billion_a_day_twh(energy_per_query_wh):
+    days = 8_760 / 24
+    return convert_energy(fleet.queries_energy_wh(1e9 * days, energy_per_query_wh), "Wh", "TWh")
+
+
+def test_a_billion_typical_queries_a_day_against_all_data_centres():
+    # 1e9 × 365 × 0.3 Wh = 1.095e11 Wh = 0.1095 TWh a year: 0.0264 % of the IEA's 415 TWh
+    # (2024), 0.176 % of the 15 % used by accelerated servers (62.25 TWh).
+    dc = data.load("data_centres")
+    total = dc.loc["dc-electricity-2024", "value"]
+    accelerated = total * dc.loc["dc-accelerated-share-2024", "value"] / 100
+    twh = _billion_a_day_twh(data.value("inference_estimates", "epoch-gpt4o-2025", "energy_wh"))
+    assert twh == pytest.approx(0.1095)
+    assert twh / total == pytest.approx(0.1095 / 415)
+    assert 100 * twh / total == pytest.approx(0.02639, abs=1e-5)
+    assert accelerated == pytest.approx(62.25)
+    assert 100 * twh / accelerated == pytest.approx(0.1759, abs=1e-4)
+    # 1 % of 415 TWh = 4.15 TWh = 37.9 billion such queries a day; the growth to 2030
+    # (945 − 415 = 530 TWh) = 4,840 billion a day.
+    assert total / 100 / twh == pytest.approx(37.90, abs=0.01)
+    growth = dc.loc["dc-electricity-2030", "value"] - total
+    assert growth / twh == pytest.approx(4_840.2, abs=0.1)
+
+
+def test_a_billion_reasoning_queries_a_day_at_the_high_end():
+    # DeepSeek-R1 on DeepSeek's API, 19.25 Wh: 7.03 TWh a year, 1.7 % of 415 TWh
+    twh = _billion_a_day_twh(
+        data.value("inference_estimates", "howhungry-deepseek-r1-short", "energy_wh")
+    )
+    assert twh == pytest.approx(7.026, abs=1e-3)
+    assert 100 * twh / 415 == pytest.approx(1.693, abs=1e-3)
+
+
 # --- levers -----------------------------------------------------------------------------
 
 
@@ -295,6 +404,100 @@ def test_apply_levers_without_levers_is_the_baseline():
 
 # --- the chapter's chart data and explorer (presentation layer) -----------------------------
 
+CHAIN = {
+    "quantization": "quantization-fp8-large-batch",
+    "batching": "batching-mlenergy",
+    "caching": "caching-seed",
+    "newer hardware": "newer-hardware",
+    "utilisation": "utilization-idle",
+}
+"""The notebook's lever chain of the same model, in order; then the data centre and a smaller
+model."""
+
+
+def _chain_factors():
+    levers = data.load("levers")
+    factors = {name: levers.loc[i, "factor_central"] for name, i in CHAIN.items()}
+    factors["data centre"] = data.value("pue", "google-fleet-2024", "pue") / data.value(
+        "pue", "seed-004-pue", "pue"
+    )
+    factors["smaller model"] = levers.loc["smaller-model", "factor_central"]
+    return factors
+
+
+def test_the_lever_chain_saving_depends_on_the_baseline():
+    from helpers.views import ch05 as view
+
+    # by hand: 0.89 × 0.25 × 0.8 × 0.65 × 0.821 × (1.09 / 1.5) = 0.06903 → 14.5 times less;
+    # already batched (no batching factor): 0.2761 → 3.62; with a smaller model (× 0.28):
+    # 51.7 and 12.9.
+    cases = view.lever_cases(
+        30_000,
+        _chain_factors(),
+        {
+            "every lever": [],
+            "already batched": ["batching"],
+            "same model": ["smaller model"],
+            "same model, already batched": ["batching", "smaller model"],
+        },
+    ).set_index("case")
+    assert cases["times less"].to_dict() == pytest.approx(
+        {
+            "every lever": 51.74,
+            "already batched": 12.94,
+            "same model": 14.49,
+            "same model, already batched": 3.622,
+        },
+        rel=1e-3,
+    )
+    assert cases.loc["same model", "optimised"] == pytest.approx(30_000 / 14.487, rel=1e-3)
+    assert cases.loc["already batched", "levers left out"] == "batching"
+    assert cases.loc["every lever", "levers left out"] == "none"
+    with pytest.raises(ValueError, match="unknown levers"):
+        view.lever_cases(1.0, {"batching": 0.25}, {"oops": ["batchin"]})
+
+
+def test_the_comparable_spread_leaves_out_what_is_not_a_chat_answer():
+    from helpers.views import ch05 as view
+
+    estimates = data.load("inference_estimates")
+    frame = view.spread_frame(estimates)
+    assert set(frame.index[~frame.comparable]) == {"phm-text-generation", "gemini-narrow-2025"}
+    assert frame.loc[~frame.comparable, "why_not_comparable"].str.len().gt(0).all()
+    assert frame.loc[~frame.comparable, "label"].str.startswith("not comparable").all()
+    # by hand: DeepSeek-R1 on DeepSeek's API, 19.25 Wh ÷ Gemini (and Llama-3.3-70B), 0.24 Wh
+    assert view.comparable_spread(frame) == pytest.approx(19.25 / 0.24)
+    assert view.comparable_spread(frame) == pytest.approx(80.2, abs=0.05)
+    assert estimates.energy_wh.max() / estimates.energy_wh.min() == pytest.approx(409.6, abs=0.05)
+    with pytest.raises(ValueError, match="BOUNDARY_KIND"):
+        view.spread_frame(estimates.rename(index={"altman-2025": "someone-new"}))
+
+
+def test_the_spread_chart_headlines_the_comparable_spread_and_colours_evidence():
+    from helpers.views import ch05 as view
+
+    spec = view.per_query_spread(view.spread_frame(data.load("inference_estimates"))).to_dict()
+    assert spec["title"]["text"].startswith("Published energy per query: a spread of 80 times")
+    assert "410 times" in spec["title"]["subtitle"]
+    assert "80 times" in spec["description"]
+    points = spec["layer"][2]["encoding"]
+    assert points["color"]["field"] == "evidence"
+    assert points["color"]["title"] == "Kind of evidence"
+    assert set(points["color"]["scale"]["domain"]) == set(data.load("inference_estimates").evidence)
+    assert set(points["color"]["scale"]["domain"]) <= set(view.EVIDENCE_ORDER)
+    shade = spec["layer"][0]
+    assert shade["mark"]["type"] == "rect"
+    (band,) = spec["datasets"][shade["data"]["name"]]
+    assert (band["low"], band["high"]) == pytest.approx((0.24, 19.25))
+
+
+def test_evidence_order_is_the_tables_enum():
+    from helpers.views import ch05 as view
+
+    fields = data.schema("inference_estimates")["schema"]["fields"]
+    enum = next(f for f in fields if f["name"] == "evidence")["constraints"]["enum"]
+    assert view.EVIDENCE_ORDER == enum
+
 
 def test_lever_steps_frame_and_waterfall():
     from helpers.views import ch05 as view
@@ -318,6 +521,23 @@ def test_fleet_chart_shows_band_and_bill():
     assert len(frame) == 3
     box = view.fleet_explorer()
     assert set(view.FLEET_LEVERS) <= set(box.control_widgets)
+    on = {k for k in view.FLEET_LEVERS if box.control_widgets[k].value}
+    assert on == set(view.FLEET_LEVERS) - {"smaller_model"}
     assert set(box.control_widgets["region"].options[i][1] for i in range(3)) <= set(
         data.load("grid_intensity").index
+    )
+
+
+def test_fleet_explorer_smaller_model_lever_uses_its_row():
+    from helpers.views import ch05 as view
+
+    levers = data.load("levers")
+    assert set(view.FLEET_LEVERS.values()) <= set(levers.index)
+    builder, kwargs = view.fleet_figure(
+        1e7, 2.0, 1.5, 0.10, "france-2023", n=2_000, smaller_model=True
+    )
+    steps = kwargs["steps"].set_index("step")
+    assert list(steps.index) == ["naive fleet", "smaller-model", "optimised"]
+    assert steps.loc["optimised", "end"] == pytest.approx(
+        30 * levers.loc["smaller-model", "factor_central"]
     )

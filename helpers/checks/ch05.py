@@ -368,8 +368,9 @@ q8 = ConceptQuestion(
             "(chapter 06 splits it into factors).",
         ),
         "c": Choice(
-            "The smallest figure comes from a benchmark that generated only 10 tokens per query, "
-            "not a chatbot answer; comparing like with like leaves it out.",
+            "The smallest figures measure something else: a benchmark that generated only 10 "
+            "tokens per query, and a count of the accelerators alone; comparing like with like "
+            "leaves them out.",
             "A spread means something only between numbers that measure the same kind of thing.",
             correct=True,
         ),
@@ -380,12 +381,13 @@ q8 = ConceptQuestion(
             "answers.",
         ),
     },
-    hints=["Look at how many tokens each estimate generated per query."],
+    hints=["Look at how many tokens each estimate generated per query, and at what it counts."],
     solution_text=(
         "Power Hungry Processing's text-generation figure generated 10 tokens per query, far "
-        "from a chatbot answer; dividing the largest estimate by it sets a benchmark against "
-        "long reasoning answers. Among chatbot-like answers the spread is smaller but still "
-        "large, and it comes mostly from boundary, tokens, utilisation and method. Before "
+        "from a chatbot answer, and Google's accelerator-only figure counts part of the same "
+        "prompt as its 0.24 Wh. Dividing the largest estimate by the smallest sets a benchmark "
+        "against long reasoning answers. Among whole chat answers the spread is smaller but "
+        "still large, and it comes mostly from boundary, tokens, utilisation and method. Before "
         "quoting a spread, check that its ends measure the same thing."
     ),
 )

@@ -11,11 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from helpers import (
-    data,
-    fleet,
-    uncertainty,
-)
+from helpers import data, fleet, uncertainty
 from helpers.ui.controls import checkbox, dropdown, log_slider, slider
 from helpers.ui.explorer import explorer
 from helpers.ui.numbers import mass, number, usd
@@ -24,9 +20,14 @@ from helpers.ui.templates import two_step
 from helpers.units import convert_energy
 
 __all__ = [
-    "STATUS_ORDER",
+    "EVIDENCE_ORDER",
+    "BOUNDARY_KIND",
+    "NOT_COMPARABLE",
     "lever_waterfall",
+    "spread_frame",
+    "comparable_spread",
     "per_query_spread",
+    "lever_cases",
     "FLEET_LEVERS",
     "QUERY_SPREAD",
     "lever_steps_frame",
@@ -35,8 +36,36 @@ __all__ = [
 ]
 
 
-STATUS_ORDER = ["confirmed", "secondary", "derived", "unconfirmed"]
-"""Order (and colours, by position in PALETTE) of the data status values."""
+EVIDENCE_ORDER = [
+    "peer-reviewed",
+    "measurement",
+    "company disclosure",
+    "model estimate",
+    "blog or press",
+]
+"""The tables' ``evidence`` kinds, strongest first (data/datapackage.json)."""
+
+_EVIDENCE_COLOURS = dict(zip(EVIDENCE_ORDER, [PALETTE[i] for i in (0, 2, 1, 4, 7)], strict=True))
+"""Blue, green, orange, reddish purple, black: far apart, one per kind of evidence."""
+
+_MODELLED = ("gpt4o", "llama33-70b", "o3", "deepseek-r1", "deepseek-r1-azure")
+BOUNDARY_KIND = {
+    "gemini-median-2025": "data centre, measured",
+    "gemini-narrow-2025": "accelerators only",
+    "epoch-gpt4o-2025": "data centre, modelled",
+    **{f"howhungry-{m}-short": "data centre, modelled" for m in _MODELLED},
+    **dict.fromkeys(("bloom-api-2022", "phm-text-generation"), "whole server, measured"),
+    **dict.fromkeys(("altman-2025", "seed-004-query"), "undisclosed"),
+}
+"""What each row of data/inference_estimates.csv counts, in a few words (from its ``boundary``
+column): the shape of its point in :func:`per_query_spread`."""
+
+NOT_COMPARABLE = {
+    "phm-text-generation": "10 generated tokens per query: a benchmark, not a chat answer",
+    "gemini-narrow-2025": "accelerators only: part of the same prompt as Google's 0.24 Wh row",
+}
+"""The per-query estimates that measure something other than a whole chat answer, and why. The
+comparable spread leaves them out; every other row stays in, however high or low."""
 
 
 _WATERFALL_STEP = 84
@@ -116,18 +145,45 @@ def lever_waterfall(steps: pd.DataFrame, value_title: str, title=None) -> alt.La
     }
 
 
-def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.Chart:
-    """Published energy-per-query estimates on one logarithmic axis.
+def spread_frame(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The per-query estimates as :func:`per_query_spread` draws them.
+
+    Adds ``boundary_kind`` (:data:`BOUNDARY_KIND`), ``comparable`` (False for the rows of
+    :data:`NOT_COMPARABLE`), ``why_not_comparable`` (its reason, or "") and marks the label of a
+    row that is not comparable ("not comparable: " before it).
+    """
+    frame = estimates.copy()
+    unknown = sorted(set(frame.index) - set(BOUNDARY_KIND))
+    if unknown:
+        raise ValueError(
+            f"estimates: no boundary kind for rows {unknown}; add them to BOUNDARY_KIND"
+        )
+    frame["boundary_kind"] = frame.index.map(BOUNDARY_KIND)
+    frame["why_not_comparable"] = frame.index.map(lambda i: NOT_COMPARABLE.get(i, ""))
+    frame["comparable"] = frame["why_not_comparable"] == ""
+    frame["label"] = frame["label"].where(frame["comparable"], "not comparable: " + frame["label"])
+    return frame
+
+
+def comparable_spread(frame: pd.DataFrame) -> float:
+    """Largest ÷ smallest ``energy_wh`` among the rows of ``frame`` marked ``comparable``."""
+    e = frame.loc[frame["comparable"], "energy_wh"]
+    return float(e.max() / e.min())
+
+
+def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """Published energy-per-query estimates on one logarithmic axis, the comparable range shaded.
 
     Parameters
     ----------
     estimates : DataFrame
-        Columns ``label`` (str), ``energy_wh`` (float), ``energy_wh_low`` and
-        ``energy_wh_high`` (float or NaN: a stated range, drawn as an error bar), ``status``
-        (confirmed, secondary, derived, unconfirmed; the colour) and ``boundary_kind`` (str,
-        what the estimate counts; the shape).
+        As :func:`spread_frame` returns it: ``label`` (str), ``energy_wh`` (float),
+        ``energy_wh_low`` and ``energy_wh_high`` (float or NaN: a stated range, drawn as an
+        error bar), ``evidence`` (one of :data:`EVIDENCE_ORDER`; the colour),
+        ``boundary_kind`` (str, what the estimate counts; the shape) and ``comparable`` (bool).
     """
     order = list(estimates.sort_values("energy_wh")["label"])
+    kinds = [k for k in EVIDENCE_ORDER if k in set(estimates["evidence"])]  # only those shown
     y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=460))
     xscale = alt.Scale(type="log")
     ticks = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100]
@@ -140,11 +196,9 @@ def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.C
             axis=alt.Axis(values=ticks, format="~g"),
         ),
         color=alt.Color(
-            "status:N",
-            title="Status",
-            scale=alt.Scale(
-                domain=STATUS_ORDER, range=[PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]]
-            ),
+            "evidence:N",
+            title="Kind of evidence",
+            scale=alt.Scale(domain=kinds, range=[_EVIDENCE_COLOURS[k] for k in kinds]),
             legend=alt.Legend(orient="right"),
         ),
         shape=alt.Shape(
@@ -156,20 +210,50 @@ def per_query_spread(estimates: pd.DataFrame, title: str | None = None) -> alt.C
         .mark_rule(strokeWidth=2, color="#555")
         .encode(x=alt.X("energy_wh_low:Q", scale=xscale), x2=alt.X2("energy_wh_high:Q"))
     )
-    span = estimates["energy_wh"].max() / estimates["energy_wh"].min()
+    comparable = estimates.loc[estimates["comparable"], "energy_wh"]
+    shade = (
+        alt.Chart(pd.DataFrame({"low": [comparable.min()], "high": [comparable.max()]}))
+        .mark_rect(color="#000", opacity=0.07)
+        .encode(x=alt.X("low:Q", scale=xscale), x2=alt.X2("high:Q"))
+    )
+    ratio = comparable_spread(estimates)
+    full = estimates["energy_wh"].max() / estimates["energy_wh"].min()
     return (
-        alt.layer(bars, points)
+        alt.layer(shade, bars, points)
         .properties(
-            title=title or f"Published energy per query: a spread of {span:,.0f} times",
+            title=title
+            or alt.TitleParams(
+                f"Published energy per query: a spread of {ratio:,.0f} times among comparable "
+                "estimates",
+                subtitle=f"Shaded: the comparable estimates. With the two that are not "
+                f"comparable, {full:,.0f} times.",
+            ),
             width=380,
             height=alt.Step(24),
             description="Dot plot of published energy-per-query estimates in watt-hours on a "
-            "logarithmic axis, one row per estimate, coloured by how well we could confirm it and "
+            "logarithmic axis, one row per estimate, coloured by the kind of evidence and "
             "shaped by what the estimate counts (accelerators only, whole server, data centre, "
-            "undisclosed); grey lines show stated ranges.",
+            "undisclosed); grey lines show stated ranges, and a shaded band spans the "
+            f"comparable estimates, {ratio:,.0f} times from lowest to highest.",
         )
         .resolve_legend(color="independent", shape="independent")
     )
+
+
+def lever_cases(baseline, factors, cases):
+    """The lever chain's end when some levers are left out, one row per case: ``cases`` maps a
+    case's name to the labels of ``factors`` (as for :func:`lever_steps_frame`) it leaves out,
+    because the fleet is already past their baseline. Columns ``case``, ``levers left out``,
+    ``optimised`` (``baseline`` after the other levers) and ``times less`` (baseline ÷ that)."""
+    rows = []
+    for case, left_out in cases.items():
+        unknown = sorted(set(left_out) - set(factors))
+        if unknown:
+            raise ValueError(f"cases: {case!r} leaves out unknown levers {unknown}")
+        kept = [f for label, f in factors.items() if label not in left_out]
+        end = float(fleet.apply_levers(baseline, kept)[-1])
+        rows.append((case, ", ".join(left_out) or "none", end, baseline / end))
+    return pd.DataFrame(rows, columns=["case", "levers left out", "optimised", "times less"])
 
 
 FLEET_LEVERS = {
@@ -178,9 +262,16 @@ FLEET_LEVERS = {
     "caching": "caching-seed",
     "newer_hardware": "newer-hardware",
     "utilization": "utilization-idle",
+    "smaller_model": "smaller-model",
 }
 """Explorer lever → the row of data/levers.csv it uses (central factor and range)."""
 
+LEVERS_OFF_AT_START = ("smaller_model",)
+"""Explorer levers that start switched off: a smaller model changes the answers, not only the
+cost of giving them."""
+
+
+_RANGE_COLUMNS = ("factor_low", "factor_central", "factor_high", "distribution")
 
 QUERY_SPREAD = 0.5
 """The explorer's band lets energy per query vary ±50 % around the slider (uniform): the seed's
@@ -206,35 +297,13 @@ def lever_steps_frame(baseline, factors, chain=None, scale=1.0, names=("naive fl
         Labels of the first and last bars.
     """
     values = np.asarray(fleet.apply_levers(baseline, list(factors.values())), dtype=float) * scale
-    rows = [
-        {
-            "step": names[0],
-            "start": 0.0,
-            "end": values[0],
-            "kind": "total",
-            "text": number(values[0]),
-        }
-    ]
+    columns = ["step", "start", "end", "kind", "text"]
+    rows = [(names[0], 0.0, values[0], "total", number(values[0]))]
     for k, (label, f) in enumerate(factors.items(), start=1):
-        rows.append(
-            {
-                "step": label,
-                "start": values[k - 1],
-                "end": values[k],
-                "kind": "saving" if values[k] <= values[k - 1] else "increase",
-                "text": f"×{f:.2g}",
-            }
-        )
-    rows.append(
-        {
-            "step": names[1],
-            "start": 0.0,
-            "end": values[-1],
-            "kind": "total",
-            "text": number(values[-1]),
-        }
-    )
-    frame = pd.DataFrame(rows)
+        kind = "saving" if values[k] <= values[k - 1] else "increase"
+        rows.append((label, values[k - 1], values[k], kind, f"×{f:.2g}"))
+    rows.append((names[1], 0.0, values[-1], "total", number(values[-1])))
+    frame = pd.DataFrame(rows, columns=columns)
     frame["low"] = np.nan
     frame["high"] = np.nan
     if chain is not None:
@@ -274,12 +343,7 @@ def fleet_figure(
     factors = {
         k.replace("_", "-"): float(r.factor_central) for k, r in zip(chosen, rows, strict=True)
     }
-    ranges = [
-        uncertainty.Range.from_factors(
-            r.factor_low, r.factor_central, r.factor_high, r.distribution
-        )
-        for r in rows
-    ]
+    ranges = [uncertainty.Range.from_factors(*r[list(_RANGE_COLUMNS)]) for r in rows]
     naive = convert_energy(
         fleet.queries_energy_wh(queries_per_month, energy_per_query_wh, pue), "Wh", "kWh"
     )
@@ -348,5 +412,5 @@ def fleet_explorer(
         "region": dropdown("Grid", options, region, name="region"),
     }
     for k in FLEET_LEVERS:
-        controls[k] = checkbox(f"Lever: {k.replace('_', '-')}", True)
+        controls[k] = checkbox(f"Lever: {k.replace('_', '-')}", k not in LEVERS_OFF_AT_START)
     return explorer(fleet_figure, controls)
