@@ -71,6 +71,9 @@ committed notebooks 1.4 times larger; the PNG is what untrusted and text-poor fr
 (a trusted JupyterLab shows the SVG)."""
 PNG_COLOURS = 64
 """Palette size of the PNG: charts have a few flat colours plus anti-aliased edges."""
+_SOLID_PIXELS = 100
+"""Pixels of one exact colour that make it a fill to keep (a 7 × 7 CSS-pixel swatch at
+:data:`PNG_SCALE`; an anti-aliasing shade rarely covers as many)."""
 
 
 @alt.theme.register(THEME, enable=False)
@@ -178,9 +181,18 @@ def _png(svg: str) -> tuple[bytes, int, int]:
     raw = Image.open(io.BytesIO(_vlc().svg_to_png(svg, scale=PNG_SCALE)))
     flat = Image.new("RGB", raw.size, "white")
     flat.paste(raw, mask=raw.getchannel("A") if raw.mode == "RGBA" else None)
-    # Median cut keeps the palette's colours exact (mean error 0.05 of 255 on the course's
-    # charts); the faster octree shifts them by 1-3 of 255.
-    small = flat.quantize(colors=PNG_COLOURS, dither=Image.Dither.NONE)
+    # The colours shapes are filled with (a run of identical pixels at least as big as a small
+    # legend swatch) are kept exactly; median cut, which follows the pixel count, chooses the
+    # rest, mostly the shades of anti-aliased edges. Median cut alone merged a few points or a
+    # swatch of one colour into a neighbour that covers more pixels.
+    counts = flat.getcolors(maxcolors=flat.width * flat.height)
+    solid = [c for n, c in sorted(counts, reverse=True) if n >= _SOLID_PIXELS][: PNG_COLOURS // 2]
+    cut = flat.quantize(colors=PNG_COLOURS - len(solid), dither=Image.Dither.NONE)
+    shades = cut.getpalette()[: 3 * len(cut.getcolors())]
+    chosen = list(dict.fromkeys(solid + list(zip(*[iter(shades)] * 3, strict=True))))
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for c in chosen[:PNG_COLOURS] for v in c])
+    small = flat.quantize(palette=palette, dither=Image.Dither.NONE)
     out = io.BytesIO()
     small.save(out, "PNG", optimize=True)
     width, height = raw.size
