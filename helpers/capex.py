@@ -48,6 +48,7 @@ __all__ = [
     "breakeven_hours_per_year",
     "utilization",
     "capital_recovery_factor",
+    "host_power_per_gpu_w",
 ]
 
 
@@ -388,3 +389,53 @@ def utilization(hours_per_year):
     0.228
     """
     return result(_hours(hours_per_year) / HOURS_PER_YEAR)
+
+
+@calculator
+def host_power_per_gpu_w(system_power_w, gpus_per_system, gpu_power_w):
+    """Each GPU's share of the server around it: the ``host_power_w`` of the cost functions.
+
+    .. math:: P_\\text{host} = \\frac{P_\\text{system}}{n} - P_\\text{GPU}
+
+    A server's power rating covers its GPUs and everything else in the box (CPUs, memory,
+    network cards, fans, power-supply losses). Dividing by the number of GPUs and taking off one
+    GPU's power leaves each GPU's share of the rest. From maximum ratings (NVIDIA's 10.2 kW for
+    a DGX H100 with 8 GPUs of 700 W) it is an upper bound, as the ratings are.
+
+    Parameters
+    ----------
+    system_power_w : float or array_like
+        Power of the whole server [W], ≥ 0.
+    gpus_per_system : float or array_like
+        GPUs in the server [-], > 0.
+    gpu_power_w : float or array_like
+        Power of one GPU [W], ≥ 0, at most the server's power per GPU.
+
+    Returns
+    -------
+    float or ndarray
+        Host power per GPU [W], ≥ 0.
+
+    Raises
+    ------
+    ValueError
+        If the GPUs alone would draw more than the whole server (naming ``gpu_power_w``).
+
+    Examples
+    --------
+    >>> host_power_per_gpu_w(10_200, 8, 700)  # DGX H100 at its maximum rating
+    575.0
+    """
+    system = as_array(system_power_w, "system_power_w")
+    n = as_array(gpus_per_system, "gpus_per_system", low_open=True)
+    gpu = as_array(gpu_power_w, "gpu_power_w")
+    per_gpu = system / n
+    over = gpu > per_gpu
+    if np.any(over):
+        g = np.broadcast_to(gpu, np.shape(over))[over].flat[0]
+        p = np.broadcast_to(per_gpu, np.shape(over))[over].flat[0]
+        raise ValueError(
+            f"gpu_power_w must be at most the server's power per GPU (system_power_w ÷ "
+            f"gpus_per_system = {p:,.4g} W); got {g:,.4g}"
+        )
+    return result(per_gpu - gpu)

@@ -10,6 +10,9 @@ References
 .. [2] D. Patterson et al., "Carbon Emissions and Large Neural Network Training",
    arXiv:2104.10350, 2021, Table 4.
 .. [3] Meta, "Llama 3.1 Model Card", 2024, section "Training Energy Use".
+.. [4] J. Morrison et al., "Holistically Evaluating the Environmental Impact of Creating
+   Language Models", ICLR 2025, arXiv:2503.05804, Tables 1 and 2 (development of the OLMo 2
+   series against its final training runs).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ __all__ = [
     "crossover_queries",
     "crossover_days",
     "training_energy_table",
+    "development_ratio_from_share",
+    "with_development",
 ]
 
 
@@ -235,3 +240,68 @@ def training_energy_table(runs: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFram
             continue
         rows.append({"id": run_id, "model": r.model, "energy_mwh": energy, "basis": basis})
     return pd.DataFrame(rows).set_index("id", drop=False).rename_axis(None)
+
+
+@calculator
+def development_ratio_from_share(development_share):
+    """Development per unit of final training, from development's share of the whole pipeline.
+
+    .. math:: d = \\frac{s}{1 - s}
+
+    Teams that count their whole pipeline report development in one of two ways: as a ratio to
+    the final runs (OLMo 2: 459 MWh of development against 913 MWh of final training runs,
+    :math:`d \\approx 0.50` [4]_) or as a share of the total (Olmo 3: development, failed runs and
+    ablations were :math:`s` = 82.2 % of all compute). This turns a share into a ratio, so the two
+    can be compared and applied with :func:`with_development`.
+
+    Parameters
+    ----------
+    development_share : float or array_like
+        Development's share of development + final training [-], in [0, 1).
+
+    Returns
+    -------
+    float or ndarray
+        Development ÷ final training [-], ≥ 0.
+
+    Examples
+    --------
+    >>> development_ratio_from_share(0.5)  # half of the total: as much again as the final run
+    1.0
+    >>> round(development_ratio_from_share(0.822), 2)  # Olmo 3: 4.6 times the final runs
+    4.62
+    """
+    s = as_array(development_share, "development_share", high=1.0, high_open=True)
+    return result(s / (1.0 - s))
+
+
+@calculator
+def with_development(final_run, development_ratio):
+    """A final training run's figure scaled up to include the development before it:
+
+    .. math:: X_\\text{total} = X_\\text{final} \\times (1 + d)
+
+    Published GPU-hours, energies and rental-price costs are usually for the final run only.
+    ``final_run`` may be any of them; the result is in the same unit. Applying one team's ratio
+    to another team's run is a what-if, not an estimate of what that team spent.
+
+    Parameters
+    ----------
+    final_run : float or array_like
+        The final run's GPU-hours, energy or cost, in any unit, ≥ 0.
+    development_ratio : float or array_like
+        Development ÷ final training [-], ≥ 0 (from a share: :func:`development_ratio_from_share`).
+
+    Returns
+    -------
+    float or ndarray
+        Development + final run, in the unit of ``final_run``.
+
+    Examples
+    --------
+    >>> with_development(1_000, 0.5)  # 1,000 MWh final run, development half as much again
+    1500.0
+    """
+    x = as_array(final_run, "final_run")
+    d = as_array(development_ratio, "development_ratio")
+    return result(x * (1.0 + d))

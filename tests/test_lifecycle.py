@@ -125,3 +125,90 @@ def test_zero_energy_per_query_rejected_where_it_divides():
 def test_zero_traffic_rejected():
     with raises_naming("queries_per_day"):
         lifecycle.crossover_days(2_000, 2.0, 0)
+
+
+# --- what the chapters print from the training table (chapters 00 and 01) ---------------------
+
+
+def _energy_table():
+    return lifecycle.training_energy_table(data.load("training_runs"), data.load("gpus"))
+
+
+def test_the_largest_published_training_energy_is_an_upper_bound_of_about_22_gwh():
+    """Chapter 00's ladder and chapter 01's chart: only Llama 3.1 405B's GPU-hours × 700 W
+    reaches tens of GWh (21.6 GWh); every energy a source reports is below 1.3 GWh."""
+    table = _energy_table()
+    top = table.energy_mwh.idxmax()
+    assert top == "llama-3.1-405b"
+    assert table.at[top, "energy_mwh"] == pytest.approx(21_588)
+    assert table.at[top, "basis"] == "GPU-hours × power stated by the source"
+    reported = table[table.basis == "reported by the source"].energy_mwh
+    assert reported.max() == pytest.approx(1_287)  # GPT-3 (Patterson et al.)
+    assert reported.min() == pytest.approx(157)  # OLMo 2 7B, measured
+    ladder = table.loc[["bloom-176b", "gpt-3", "deepseek-v3", "llama-3.1-405b"], "energy_mwh"]
+    assert ladder.min() == pytest.approx(433.196)  # BLOOM: the smallest run on chapter 00's ladder
+
+
+def test_chapter_01_chart_spans_about_two_hundred_times():
+    table = _energy_table().drop(index="deepseek-v3-pretraining")
+    assert table.energy_mwh.idxmin() == "deepseek-r1-reasoning"
+    assert table.energy_mwh.min() == pytest.approx(102.9)
+    assert table.energy_mwh.max() / table.energy_mwh.min() == pytest.approx(209.8, abs=0.1)
+
+
+def test_deepseek_v3_gpu_energy_upper_bound():
+    run = data.load("training_runs").loc["deepseek-v3"]
+    tdp = data.value("gpus", run.gpu_id, "tdp_w")
+    assert lifecycle.training_energy_mwh(run.gpu_hours, tdp) == pytest.approx(1_951.6)
+
+
+# --- development before the final run (chapter 01) -------------------------------------------
+
+
+def test_development_rows_as_ratios():
+    olmo2 = data.value("ai_efficiency_trends", "olmo-dev-share", "value")
+    olmo3 = data.value("ai_efficiency_trends", "olmo3-dev-share", "value") / 100
+    assert olmo2 == pytest.approx(459 / 913, abs=5e-4)  # OLMo 2: development ÷ final runs
+    assert olmo3 == pytest.approx(0.822)  # Olmo 3: development's share of all compute
+    assert lifecycle.development_ratio_from_share(olmo3) == pytest.approx(4.618, abs=1e-3)
+    # OLMo 2's ratio as a share of the total is a third, as the row's notes say.
+    assert olmo2 / (1 + olmo2) == pytest.approx(0.33, abs=0.005)
+
+
+def test_deepseek_v3_with_development_what_ifs():
+    """Chapter 01: DeepSeek-V3's final run scaled by OLMo 2's and Olmo 3's development."""
+    run = data.load("training_runs").loc["deepseek-v3"]
+    energy = lifecycle.training_energy_mwh(run.gpu_hours, 700)
+    olmo2 = data.value("ai_efficiency_trends", "olmo-dev-share", "value")
+    olmo3 = lifecycle.development_ratio_from_share(
+        data.value("ai_efficiency_trends", "olmo3-dev-share", "value") / 100
+    )
+    assert lifecycle.with_development(energy, olmo2) == pytest.approx(2_933.3, abs=0.1)
+    assert lifecycle.with_development(energy, olmo3) == pytest.approx(10_964.0, abs=0.1)
+    assert lifecycle.with_development(run.cost_usd_reported, olmo2) == pytest.approx(8_380_728)
+    assert lifecycle.with_development(run.cost_usd_reported, olmo3) == pytest.approx(
+        31_325_843, abs=1
+    )
+
+
+@given(x=nonneg, s=floats(0.0, 0.99))
+def test_a_share_of_the_total_round_trips(x, s):
+    """Scaling the final run by the ratio gives back final ÷ (1 − share): the whole pipeline."""
+    total = lifecycle.with_development(x, lifecycle.development_ratio_from_share(s))
+    assert total == pytest.approx(x / (1 - s), rel=1e-9, abs=1e-9)
+    if total > 0:
+        assert x / total == pytest.approx(1 - s, rel=1e-9)
+
+
+@pytest.mark.parametrize("bad", [1.0, 1.5, -0.1, math.nan])
+def test_a_share_must_be_below_one(bad):
+    with raises_naming("development_share"):
+        lifecycle.development_ratio_from_share(bad)
+
+
+@given(bad=bad_nonneg)
+def test_bad_development_ratio_rejected(bad):
+    with raises_naming("development_ratio"):
+        lifecycle.with_development(1_000, bad)
+    with raises_naming("final_run"):
+        lifecycle.with_development(bad, 0.5)

@@ -81,6 +81,8 @@ TOY_VALUES: dict[str, dict[float, str]] = {
         3.0: "toy sale price that cannot break even within a year, to show the error",
         4: "what-if write-off period in years (straight-line over 4-6 years is accounting "
         "practice, unverified: FACTS.md tags it [U]); the text calls it a choice",
+        0.08: "what-if cost of capital, 8 % a year: no source in data/ gives a rate for GPU "
+        "buyers; the code comment and the text call it a what-if",
     },
     "05_per_query_scaling.ipynb": {
         10_000_000: "the seed's what-if traffic, 10 million queries a month (seed 004's scenario)",

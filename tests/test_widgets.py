@@ -145,9 +145,10 @@ def _built(name):
 
 
 def _slider_value(control, fraction):
-    if isinstance(control, w.FloatLogSlider):
-        return 10 ** (control.min + (control.max - control.min) * fraction)
-    return control.min + (control.max - control.min) * fraction
+    """A value the slider can take: ``fraction`` of the way along it, on one of its steps."""
+    steps = round((control.max - control.min) * fraction / control.step)
+    position = min(control.min + steps * control.step, control.max)
+    return 10**position if isinstance(control, w.FloatLogSlider) else position
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

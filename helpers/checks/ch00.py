@@ -104,8 +104,8 @@ q5 = ConceptQuestion(
     choices={
         "a": Choice(
             "The number is confirmed: it is true.",
-            "This is exactly the reading the old status 'confirmed' invited, and why the tables "
-            "changed. 'primary' says where we read the number, not whether it is right.",
+            "Tempting, because 'primary' sounds like 'confirmed'. But it says where we read the "
+            "number, not whether it is right: a faithful copy of an estimate is still an estimate.",
         ),
         "b": Choice(
             "Someone measured it with a meter, and we checked the measurement.",

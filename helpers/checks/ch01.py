@@ -28,7 +28,8 @@ q1 = Exercise(
     unit="MWh",
     hints=[
         "Look up the 405B row of data.load('training_runs'): GPU-hours and power per GPU.",
-        "GPU-hours × W gives Wh; 1 MWh = 1,000,000 Wh. Meta's 700 W already includes PUE.",
+        "GPU-hours × W gives Wh; 1 MWh = 1,000,000 Wh. Use Meta's 700 W as it stands: the card "
+        "says it is already 'adjusted for power usage efficiency', so add no PUE of your own.",
     ],
     solution_text=(
         "lifecycle.training_energy_mwh(30.84e6, 700) = 30.84 million GPU-hours × 700 W "

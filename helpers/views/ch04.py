@@ -10,10 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from helpers import (
-    capex,
-    data,
-)
+from helpers import capex, data
 from helpers.ui.controls import log_slider, slider
 from helpers.ui.explorer import explorer
 from helpers.ui.templates import two_step
@@ -216,48 +213,51 @@ def hours_grid(n: int = 60) -> np.ndarray:
     return np.geomspace(10.0, HOURS_PER_YEAR, n)
 
 
+def _per_card(cards: dict, column: str, values, hours) -> pd.DataFrame:
+    """``values(price, hours)`` for each card (label → USD) in the long format charts use."""
+    h = hours_grid() if hours is None else np.asarray(hours, dtype=float)
+    rows = [
+        pd.DataFrame({"hours_per_year": h, column: np.asarray(values(price, h)), "card": label})
+        for label, price in cards.items()
+    ]
+    return pd.concat(rows, ignore_index=True)
+
+
 def cost_curve_frame(
-    cards: dict, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0, hours=None
+    cards: dict, lifetime_years=1.0, power_w=0.0, price_usd_per_kwh=0.0, hours=None, **options
 ) -> pd.DataFrame:
     """Cost per hour against hours per year for each card, in the long format charts use.
 
-    ``cards`` maps a label to a purchase price in USD.
+    ``cards`` maps a label to a purchase price in USD; the other arguments, and the keyword
+    ``options`` (``host_power_w``, ``pue``, ``interest_rate``), are those of
+    :func:`helpers.capex.cost_per_hour_usd`.
     """
-    h = hours_grid() if hours is None else np.asarray(hours, dtype=float)
-    rows = [
-        pd.DataFrame(
-            {
-                "hours_per_year": h,
-                "cost_usd_per_hour": capex.cost_per_hour_usd(
-                    price, h, lifetime_years, power_w, price_usd_per_kwh
-                ),
-                "card": label,
-            }
-        )
-        for label, price in cards.items()
-    ]
-    return pd.concat(rows, ignore_index=True)
+    return _per_card(
+        cards,
+        "cost_usd_per_hour",
+        lambda price, h: capex.cost_per_hour_usd(
+            price, h, lifetime_years, power_w, price_usd_per_kwh, **options
+        ),
+        hours,
+    )
 
 
 def energy_share_frame(
-    cards: dict, lifetime_years=1.0, power_w=700.0, price_usd_per_kwh=0.1, hours=None
+    cards: dict, lifetime_years=1.0, power_w=700.0, price_usd_per_kwh=0.1, hours=None, **options
 ) -> pd.DataFrame:
-    """Electricity's share of the cost (%) against hours per year for each card (label → USD)."""
-    h = hours_grid() if hours is None else np.asarray(hours, dtype=float)
-    rows = [
-        pd.DataFrame(
-            {
-                "hours_per_year": h,
-                "energy_share_pct": 100
-                * np.asarray(
-                    capex.energy_share_of_cost(price, h, lifetime_years, power_w, price_usd_per_kwh)
-                ),
-                "card": label,
-            }
-        )
-        for label, price in cards.items()
-    ]
-    return pd.concat(rows, ignore_index=True)
+    """Electricity's share of the cost (%) against hours per year for each card (label → USD);
+    the other arguments and ``options`` are those of :func:`helpers.capex.energy_share_of_cost`."""
+    return _per_card(
+        cards,
+        "energy_share_pct",
+        lambda price, h: (
+            100
+            * capex.energy_share_of_cost(
+                price, h, lifetime_years, power_w, price_usd_per_kwh, **options
+            )
+        ),
+        hours,
+    )
 
 
 def sunshine_markers(ids=("berlin-dwd-1991-2020", "la-noaa-percent-possible")) -> pd.DataFrame:
@@ -272,23 +272,34 @@ def sunshine_markers(ids=("berlin-dwd-1991-2020", "la-noaa-percent-possible")) -
 
 
 def capex_figure(
-    capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh, price_usd_per_hour
+    capex_usd,
+    hours_per_year,
+    lifetime_years,
+    power_w,
+    price_usd_per_kwh,
+    price_usd_per_hour,
+    host_power_w=0.0,
+    pue=1.0,
+    interest_rate=0.0,
 ):
     """The capex explorer's figure, ``(builder, kwargs)``: one card's cost curve, the sale
     price and the chosen hours (see :func:`explorer`)."""
     # A log slider's top value can overshoot 8,760 h by a rounding error.
     hours_per_year = min(float(hours_per_year), HOURS_PER_YEAR)
+    options = dict(host_power_w=host_power_w, pue=pue, interest_rate=interest_rate)
     cost = capex.cost_per_hour_usd(
-        capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh
+        capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh, **options
     )
     share = capex.energy_share_of_cost(
-        capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh
+        capex_usd, hours_per_year, lifetime_years, power_w, price_usd_per_kwh, **options
     )
     try:
         be = capex.breakeven_hours_per_year(
-            capex_usd, price_usd_per_hour, lifetime_years, power_w, price_usd_per_kwh
+            capex_usd, price_usd_per_hour, lifetime_years, power_w, price_usd_per_kwh, **options
         )
-        verdict = f"break-even at {be:,.0f} h a year ({be / 87.6:.0f} % of the year)"
+        verdict = (
+            f"break-even at {be:,.0f} h a year ({100 * be / HOURS_PER_YEAR:.0f} % of the year)"
+        )
     except ValueError as err:
         verdict = (
             "no break-even: the sale price does not even pay for the electricity"
@@ -296,7 +307,9 @@ def capex_figure(
             else "no break-even within a year"
         )
     label = f"${capex_usd:,.0f} card over {lifetime_years:g} yr"
-    frame = cost_curve_frame({label: capex_usd}, lifetime_years, power_w, price_usd_per_kwh)
+    frame = cost_curve_frame(
+        {label: capex_usd}, lifetime_years, power_w, price_usd_per_kwh, **options
+    )
     markers = pd.concat(
         [
             sunshine_markers(),
@@ -312,8 +325,10 @@ def capex_figure(
     title = alt.TitleParams(
         f"${cost:,.2f} per hour at {hours_per_year:,.0f} h a year; {verdict}",
         subtitle=[
-            f"electricity is {share:.1%} of that cost "
-            f"({power_w:,.0f} W at ${price_usd_per_kwh:.3f}/kWh)"
+            f"electricity is {share:.1%} of that cost: ({power_w:,.0f} W card + "
+            f"{host_power_w:,.0f} W host) × PUE {pue:.2f} at ${price_usd_per_kwh:.3f}/kWh",
+            f"hardware paid off over {lifetime_years:g} yr at a cost of capital of "
+            f"{interest_rate:.1%} a year",
         ],
     )
     return cost_per_hour_lines, dict(
@@ -328,9 +343,13 @@ def capex_explorer(
     power_w: float = 700.0,
     price_usd_per_kwh: float = 0.08,
     price_usd_per_hour: float = 5.0,
+    host_power_w: float = 0.0,
+    pue: float = 1.0,
+    interest_rate: float = 0.0,
 ):
-    """Sliders for purchase price, hours of use, lifetime, power, electricity and sale price,
-    redrawing the cost per hour curve with the break-even price and Berlin/LA sunshine hours."""
+    """Sliders for purchase price, hours of use, lifetime, power, electricity, sale price, host
+    power, PUE and cost of capital, redrawing the cost per hour curve with the break-even price
+    and Berlin/LA sunshine hours."""
     controls = {
         "capex_usd": log_slider(
             "Purchase price (USD)", capex_usd, 3, 5, fmt=",.0f", name="capex_usd"
@@ -360,6 +379,19 @@ def capex_explorer(
         ),
         "price_usd_per_hour": log_slider(
             "Sale price (USD/h)", price_usd_per_hour, -1, 2, name="price_usd_per_hour"
+        ),
+        "host_power_w": slider(
+            "Host power per GPU (W)", host_power_w, 0.0, 1000.0, 5.0, ",.0f", name="host_power_w"
+        ),
+        "pue": slider("PUE of the data centre", pue, 1.0, 2.0, 0.01, ".2f", name="pue"),
+        "interest_rate": slider(
+            "Cost of capital (per year)",
+            interest_rate,
+            0.0,
+            0.20,
+            0.005,
+            ".1%",
+            name="interest_rate",
         ),
     }
     return explorer(capex_figure, controls)
