@@ -887,7 +887,9 @@ def _sum_max_linear(m0, m1, c0, c1, lo, hi):
     and sum each part as an arithmetic series.
     """
     d0, d1 = m0 - c0, m1 - c1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Nearly parallel lines cross far away: L* may overflow to ±inf, which the clips below
+    # turn into "no crossing in the range", as it should.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         star = np.where(d1 != 0, -d0 / np.where(d1 != 0, d1, 1.0), 0.0)
     # d1 > 0: memory wins for L >= ceil(L*); d1 < 0: memory wins for L <= floor(L*).
     up = np.clip(np.ceil(star), lo, hi)

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, floats, raises_naming
+from conftest import bad_nonneg, floats, normal, raises_naming
 from hypothesis import example, given
 
 from helpers import capex, data
@@ -248,7 +248,7 @@ def test_breakeven_roundtrip_or_not_achievable(c, q, life, p, e):
 def test_power_per_used_hour_falls_with_hours_and_stays_above_busy(h, busy, frac, more):
     """Pinned example (found 2026): busy × frac can underflow to a subnormal idle power, which
     the calculators refuse (test_bad_inputs.py); such an idle power is zero here."""
-    idle = busy * frac
+    idle = normal(busy * frac)
     idle = idle if idle >= sys.float_info.min else 0.0
     here = used_hour_w(busy, idle, h)
     assert here >= busy * (1 - 1e-12) - 1e-12  # (absolute slack for subnormal watts)
@@ -321,7 +321,7 @@ def test_dgx_h100_host_share_per_gpu():
 @given(system=floats(1.0, 1e5), n=floats(1.0, 64.0), frac=floats(0.0, 1.0))
 @example(system=1.0, n=1.0, frac=2.2250738585072014e-308)
 def test_host_share_and_gpus_add_up_to_the_server(system, n, frac):
-    gpu = system / n * frac
+    gpu = normal(system / n * frac)
     gpu = gpu if gpu >= sys.float_info.min else 0.0  # a subnormal power is refused by name
     host = capex.host_power_per_gpu_w(system, n, gpu)
     assert host >= 0.0

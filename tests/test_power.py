@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bad_nonneg, floats, raises_naming
+from conftest import bad_nonneg, floats, normal, raises_naming
 from hypothesis import given
 
 from helpers import capex, power
@@ -102,7 +102,7 @@ def test_bad_power_named(bad):
 
 @given(busy=watts, idle_share=share, u=busy_share)
 def test_power_per_busy_hour_is_at_least_the_busy_power(busy, idle_share, u):
-    idle = busy * idle_share
+    idle = normal(busy * idle_share)
     p = power.power_per_busy_hour_w(busy, idle, u)
     assert p >= busy * (1 - 1e-12) - 1e-12  # (absolute slack for subnormal watts)
     assert p == pytest.approx(power.average_power_w(busy, idle, u) / u, rel=1e-9, abs=1e-9)
@@ -111,7 +111,7 @@ def test_power_per_busy_hour_is_at_least_the_busy_power(busy, idle_share, u):
 @given(busy=watts, idle_share=share, u=busy_share)
 def test_busy_power_exactly_when_never_idle_or_switched_off(busy, idle_share, u):
     assert power.power_per_busy_hour_w(busy, 0.0, u) == pytest.approx(busy, rel=1e-12, abs=1e-9)
-    assert power.power_per_busy_hour_w(busy, busy * idle_share, 1.0) == pytest.approx(
+    assert power.power_per_busy_hour_w(busy, normal(busy * idle_share), 1.0) == pytest.approx(
         busy, rel=1e-12, abs=1e-9
     )
 
@@ -119,7 +119,7 @@ def test_busy_power_exactly_when_never_idle_or_switched_off(busy, idle_share, u)
 @given(busy=watts, idle_share=share, u0=busy_share, u1=busy_share)
 def test_more_busy_time_never_costs_more_per_busy_hour(busy, idle_share, u0, u1):
     lo, hi = sorted((u0, u1))
-    idle = busy * idle_share
+    idle = normal(busy * idle_share)
     assert (
         power.power_per_busy_hour_w(busy, idle, hi)
         <= power.power_per_busy_hour_w(busy, idle, lo) * (1 + 1e-12) + 1e-12
@@ -128,6 +128,6 @@ def test_more_busy_time_never_costs_more_per_busy_hour(busy, idle_share, u0, u1)
 
 @given(u=share, busy=watts, frac=share)
 def test_average_power_between_idle_and_busy(u, busy, frac):
-    idle = busy * frac
+    idle = normal(busy * frac)
     avg = power.average_power_w(busy, idle, u)
     assert idle - 1e-9 <= avg <= busy + 1e-9
