@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 # pinned @example or test); the same examples on every CI run, so CI cannot fail by chance.
 # .ci/run sets HYPOTHESIS_PROFILE=ci; so does CI=true (GitHub Actions and most CI services).
 settings.register_profile("dev", deadline=None)
+settings.register_profile("stress", deadline=None, max_examples=1000)  # a longer local hunt
 settings.register_profile(
     "ci",
     derandomize=True,

@@ -249,7 +249,6 @@ def test_notebook_runs_and_renders_offline(lab, offline_page, screenshot, name):
     assert not blocked, f"requests to the network: {blocked}"
 
 
-
 @pytest.fixture(scope="module")
 def default_lab(tmp_path_factory):
     """JupyterLab with its default notebook settings (windowed rendering on), nothing trusted."""
