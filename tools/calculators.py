@@ -7,8 +7,13 @@ started ahead and runs the notebook before anyone asks (Voilà's preheat), so th
 page is ready at once; each later visitor gets the next pre-run kernel. It listens on 127.0.0.1
 only, without a token: nobody else on the network can reach it, and the page gives a visitor
 no way to run code of their own (Voilà executes only the notebook and passes widget messages).
+Voilà runs as the course configures it (:mod:`helpers.server`): a request for any host but this
+machine is refused (a DNS-rebinding page), at most four kernels run at once (the ready one
+included; beyond that a page says the calculators are busy), a page frees its kernel as it
+closes or reloads, and a kernel no page uses is shut down after ten minutes idle.
 The ``offline-lab`` template in tools/jupyter/ is Voilà's ``lab`` template without the style
-sheets it would fetch from a CDN. The command line is :func:`helpers.server.voila_command`.
+sheets it would fetch from a CDN, plus that busy page. The command line is
+:func:`helpers.server.voila_command`.
 """
 
 from __future__ import annotations
