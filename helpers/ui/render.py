@@ -40,6 +40,7 @@ from importlib import resources
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 
 from helpers.ui import cache
 
@@ -190,9 +191,15 @@ def _png(svg: str) -> tuple[bytes, int, int]:
     cut = flat.quantize(colors=PNG_COLOURS - len(solid), dither=Image.Dither.NONE)
     shades = cut.getpalette()[: 3 * len(cut.getcolors())]
     chosen = list(dict.fromkeys(solid + list(zip(*[iter(shades)] * 3, strict=True))))
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([v for c in chosen[:PNG_COLOURS] for v in c])
-    small = flat.quantize(palette=palette, dither=Image.Dither.NONE)
+    # Each colour goes to its nearest palette entry. Pillow's own mapping (quantize(palette=))
+    # looks colours up in boxes of 8 levels and sent pure white to a nearby grey.
+    palette = np.array(chosen[:PNG_COLOURS], dtype=np.int64)
+    rgb = np.asarray(flat, dtype=np.int64)
+    codes, where = np.unique(rgb @ [65536, 256, 1], return_inverse=True)
+    colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1)
+    nearest = ((colours[:, None, :] - palette[None]) ** 2).sum(axis=2).argmin(axis=1)
+    small = Image.frombytes("P", flat.size, nearest[where].astype(np.uint8).tobytes())
+    small.putpalette(palette.ravel().tolist())
     out = io.BytesIO()
     small.save(out, "PNG", optimize=True)
     width, height = raw.size
