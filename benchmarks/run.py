@@ -15,6 +15,9 @@
 7. Calculator mode (Voilà, with a kernel started ahead), if Chromium is installed: how long the
    pool takes to fill, and how long the first visitor then waits for a ready page, vs Voilà
    starting a kernel per visitor.
+8. Measure it yourself (chapter 07, helpers.measure): one default run on this machine; the
+   batch-1 decode step vs the weight bytes ÷ the read bandwidth measured at the same thread
+   count, and measured ÷ predicted (chapter 02, η = 1) for every batch size from 1 to 256.
 
 Usage: python benchmarks/run.py [--quick | --smoke]
 """
@@ -633,6 +636,34 @@ def token_grid(repeats: int, number: int = 50) -> None:
     )
 
 
+def measure_yourself(smoke: bool = False) -> None:
+    """Chapter 07's run: how close chapter 02's ideal model comes on this CPU, batch by batch."""
+    from helpers import measure
+
+    if smoke:  # a tiny workload, only to keep the section running
+        r = measure.run(weight_bytes=2**20, d_model=64, batch_sizes=(1, 2), meters=[])
+    else:
+        r = measure.run()
+    t = r.table.set_index("batch_size")
+    floor = r.spec.weight_bytes / (r.bandwidth.median * 1e9)
+    ratio_1 = t.loc[1, "step_s"] / floor
+    print(
+        f"\n8. Measure it yourself: one helpers.measure.run() ({r.seconds:.1f} s, "
+        f"{r.machine.threads} BLAS threads, others kept {r.machine.busy_before:.0%} of the "
+        "CPUs busy just before)"
+    )
+    print(f"   read bandwidth {r.bandwidth}; matmul {r.matmul.median * 1e3:.0f} GFLOP/s")
+    print(
+        f"   batch-1 step {t.loc[1, 'step_s'] * 1e3:6.2f} ms = {ratio_1:4.2f} × weight bytes ÷ "
+        f"bandwidth ({floor * 1e3:.2f} ms)   {_verdict(ratio_1, 1.5, '×')}"
+    )
+    print(
+        "   measured ÷ predicted: "
+        + "  ".join(f"B={b}: {v:.2f}" for b, v in t["measured_over_predicted"].items())
+    )
+    print(f"   run time {r.seconds:.1f} s   {_verdict(r.seconds, 10, 's')}")
+
+
 def main(argv: list[str]) -> None:
     smoke, quick = "--smoke" in argv, "--quick" in argv
     print(
@@ -647,6 +678,7 @@ def main(argv: list[str]) -> None:
         token_grid(1, number=1)
         environment()
         calculators(1)
+        measure_yourself(smoke=True)
         return
     imports(1 if quick else 3)
     explorers(10 if quick else 60)
@@ -656,6 +688,7 @@ def main(argv: list[str]) -> None:
     token_grid(2 if quick else 5)
     environment()
     calculators(2 if quick else 5)
+    measure_yourself()
 
 
 if __name__ == "__main__":
