@@ -245,12 +245,16 @@ def test_the_png_keeps_white_white_and_stays_close_to_the_svg():
     import numpy as np
     from PIL import Image
 
-    chart = alt.Chart(alt.Data(values=[{"x": 0}, {"x": 1}])).mark_rect(
-        color="#FAECE0", opacity=1
-    ).encode(x="x:Q", x2=alt.datum(0.5))
-    band = alt.Chart(alt.Data(values=[{"y": v} for v in range(0, 100, 7)])).mark_rule(
-        color="#FBFBFB", strokeWidth=3
-    ).encode(y="y:Q")
+    chart = (
+        alt.Chart(alt.Data(values=[{"x": 0}, {"x": 1}]))
+        .mark_rect(color="#FAECE0", opacity=1)
+        .encode(x="x:Q", x2=alt.datum(0.5))
+    )
+    band = (
+        alt.Chart(alt.Data(values=[{"y": v} for v in range(0, 100, 7)]))
+        .mark_rule(color="#FBFBFB", strokeWidth=3)
+        .encode(y="y:Q")
+    )
     svg = render._vlc().vegalite_to_svg((chart + band).properties(title="Band").to_dict())
     png, _, _ = render._png(svg)
     shown = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
