@@ -54,6 +54,7 @@ __all__ = [
     "tables",
     "schema",
     "load",
+    "read_file",
     "value",
     "cite",
     "citations",
@@ -644,11 +645,14 @@ def _ragged(path: Path, start: int, values: list[str], names: list[str]) -> Data
 def _read(name: str, folder: Path) -> tuple[pd.DataFrame, dict[str, list[int]]]:
     """The table as a DataFrame (not yet indexed), and each column's line numbers."""
     res = _resource(name, folder)
-    path = folder / res["path"]
-    fields = res["schema"]["fields"]
+    return _read_path(folder / res["path"], res["schema"], res["schema"]["fields"])
+
+
+def _read_path(path: Path, schema_: dict, fields: list) -> tuple[pd.DataFrame, dict]:
+    """``path`` read and checked against ``fields`` (of the table whose schema is ``schema_``)."""
     names = [f["name"] for f in fields]
-    missing = set(res["schema"].get("missingValues", [""]))
-    key = res["schema"].get("primaryKey")
+    missing = set(schema_.get("missingValues", [""]))
+    key = schema_.get("primaryKey")
     unique = [f.get("constraints", {}).get("unique") or f["name"] == key for f in fields]
     text, bad_byte = _decode(path)
     if not text.strip():
@@ -782,6 +786,48 @@ def load(name: str, folder=None) -> pd.DataFrame:
     700.0
     """
     return _load_checked(name, _folder(folder)).copy()
+
+
+def read_file(path, like: str, columns=None, folder=None) -> pd.DataFrame:
+    """Read a CSV file of one's own (a learner's saved run, say) laid out like table ``like``,
+    checked by the same rules as the course's tables.
+
+    ``columns``: the columns the file must have, in this order (default: all of ``like``'s).
+    Foreign keys and the primary key are not checked: the file is not part of the data package.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``path`` that is not a path, a ``like`` that is not a table, or a ``columns``
+        that are not its columns.
+    DataError
+        (a ValueError) If the file breaks the rules: the message names the file, the line and
+        the column.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
+    >>> _ = path.write_text("id,tdp_w\\nmy-laptop,28\\n")
+    >>> float(read_file(path, "gpus", ["id", "tdp_w"]).tdp_w[0])
+    28.0
+    >>> _ = path.write_text("id,tdp_w\\nmy-laptop,-5\\n")
+    >>> read_file(path, "gpus", ["id", "tdp_w"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    DataError: ...mine.csv, line 2, column tdp_w: -5 is below the minimum 1 (allowed: ...)
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise InputTypeError(f"path must be a file path (str or os.PathLike); got {path!r}")
+    res = _resource(as_choice(like, "like", tables(folder)), _folder(folder))
+    by_name = {f["name"]: f for f in res["schema"]["fields"]}
+    if columns is None:
+        columns = list(by_name)
+    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        raise InputTypeError(f"columns must be a list of column names; got {columns!r}")
+    for c in columns:
+        as_choice(c, "columns", by_name)
+    frame, _ = _read_path(Path(path), res["schema"], [by_name[c] for c in columns])
+    return frame
 
 
 def value(name: str, row_id: str, column: str, folder=None):

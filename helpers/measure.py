@@ -32,7 +32,7 @@ and :func:`load_runs` pools across a class; ``data/ch07_runs.csv`` holds the run
 made (:func:`shipped_runs`).
 
 Functions that only compute (:func:`measured_deployment`, :func:`measured_bend_batch_size`,
-:func:`rapl_delta_uj`, :func:`cpu_power_per_core_w`, :func:`energy_per_token_j`) are wrapped by
+:func:`rapl_delta_uj`, :func:`cpu_power_per_thread_w`, :func:`energy_per_token_j`) are wrapped by
 :func:`helpers._validate.calculator`; the functions that measure or read files check their
 inputs with :mod:`helpers._validate` and raise errors naming the parameter.
 
@@ -51,8 +51,10 @@ import dataclasses
 import math
 import os
 import platform
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,8 +104,9 @@ __all__ = [
     "NvmlMeter",
     "energy_meters",
     "EnergyMeasurement",
+    "CounterJumpError",
     "measure_energy",
-    "cpu_power_per_core_w",
+    "cpu_power_per_thread_w",
     "estimated_power_w",
     "energy_per_token_j",
     "decode_energy",
@@ -124,14 +127,16 @@ DEFAULT_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 """Batch sizes of a run: 1 (memory-bound) to 256 (compute-bound on most CPUs)."""
 
 DEFAULT_CPU = "amd-epyc-7763"
-"""The row of ``data/cpu_power.csv`` an energy estimate uses unless told otherwise: the server
-CPU of the machine this chapter's committed run came from (see :func:`estimated_power_w`)."""
+"""The row of ``data/cpu_power.csv`` an energy estimate uses unless told otherwise: a Zen 3
+server CPU of the family the development VM reports ("AMD EPYC"; the VM does not name the
+model, so this is an assumption, and the estimate says so; see :func:`estimated_power_w`)."""
 
 _DEFAULT_LLC_BYTES = 32 * 2**20  # a common L3 size, where the machine does not say
 _CACHE_MULTIPLE = 8  # arrays 8 × the last-level cache: beyond it with room to spare
 _MIN_ARRAY_BYTES = 64 * 2**20
 _MAX_ARRAY_BYTES = 384 * 2**20  # a few hundred MB at most: Binder gives 1-2 GB in all
 _MEMORY_SHARE = 0.25  # at most a quarter of what the process may still allocate
+_MAX_PLAUSIBLE_W = 10_000  # more than any CPU socket or GPU board draws: a counter reset
 _NO_LIMIT = 2**60  # cgroup v1 writes "no limit" as a huge number
 _ROW = 4096  # columns of the matrix view the bandwidth kernel reads (16 KiB rows)
 
@@ -261,15 +266,16 @@ def memory_sources(root="/") -> dict[str, int]:
     root = _root(root)
     found = {}
     for line in (_read_text(root / "proc/meminfo") or "").splitlines():
-        if line.startswith("MemAvailable:"):
-            found["meminfo"] = int(line.split()[1]) * 1024  # kB
+        kb = line.split()[1:2]
+        if line.startswith("MemAvailable:") and kb and kb[0].isdigit():
+            found["meminfo"] = int(kb[0]) * 1024
     paths = _cgroup_paths(root)
     rooms = []
     if "" in paths:
         for d in _cgroup_dirs(root / "sys/fs/cgroup", paths[""]):
-            limit, used = _read_text(d / "memory.max"), _int_file(d / "memory.current")
-            if limit not in (None, "max") and used is not None:
-                rooms.append(("cgroup_v2", int(limit) - used))
+            limit, used = _int_file(d / "memory.max"), _int_file(d / "memory.current")
+            if limit is not None and used is not None:  # "max" (no limit) reads as None
+                rooms.append(("cgroup_v2", limit - used))
     if "memory" in paths:
         for d in _cgroup_dirs(root / "sys/fs/cgroup/memory", paths["memory"]):
             limit = _int_file(d / "memory.limit_in_bytes")
@@ -316,7 +322,7 @@ def cpu_count(root="/") -> int:
     if "" in paths:
         for d in _cgroup_dirs(root / "sys/fs/cgroup", paths[""]):
             parts = (_read_text(d / "cpu.max") or "max").split()
-            if parts[0] != "max" and len(parts) == 2:
+            if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit() and int(parts[1]):
                 quotas.append(int(parts[0]) / int(parts[1]))
     if "cpu" in paths:
         mounts = [root / "sys/fs/cgroup" / c for c in ("cpu", "cpu,cpuacct", "cpuacct,cpu")]
@@ -331,7 +337,7 @@ def cpu_count(root="/") -> int:
 def _cpu_ticks(root: Path) -> tuple[int, int] | None:
     """(busy, total) ticks of all CPUs from the first line of ``/proc/stat``."""
     fields = (_read_text(root / "proc/stat") or "").split("\n", 1)[0].split()
-    if not fields or fields[0] != "cpu":
+    if len(fields) < 5 or fields[0] != "cpu" or not all(v.isdigit() for v in fields[1:9]):
         return None
     ticks = [int(v) for v in fields[1:9]]
     idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
@@ -570,7 +576,7 @@ class Rates:
     def __str__(self) -> str:
         return (
             f"{self.median:.3g} {self.unit} (p10–p90 {self.p10:.3g}–{self.p90:.3g}, "
-            f"{len(self.samples)} runs, {self.threads} threads)"
+            f"{len(self.samples)} runs, {self.threads} thread{'' if self.threads == 1 else 's'})"
         )
 
 
@@ -644,8 +650,9 @@ def read_bandwidth_gb_per_s(
         fn, context = (lambda: flat[:n].sum()), contextlib.nullcontext(1)
     with context as used:
         seconds = _time_calls(fn, warmup, repeats, backend.sync)
-    rates = n * 4 / seconds / 1e9
-    return Rates(tuple(rates.tolist()), "GB/s", kernel, n * 4, used)
+    read = n * int(getattr(flat, "itemsize", 4))  # bytes: float32 unless given otherwise
+    rates = read / seconds / 1e9
+    return Rates(tuple(rates.tolist()), "GB/s", kernel, read, used)
 
 
 def matmul_tflops(n=1536, *, threads=None, warmup=1, repeats=5, seed=0, backend=NUMPY) -> Rates:
@@ -745,7 +752,7 @@ def decoder_spec(weight_bytes=None, *, d_model=1024, d_ff=None, root="/") -> Dec
     d_ff = -(-8 * d_model // 3 // 256) * 256 if d_ff is None else _count(d_ff, "d_ff")
     target = _array_bytes(root) if weight_bytes is None else _count(weight_bytes, "weight_bytes")
     layer = DecoderSpec(d_model, d_ff, 1).weight_bytes
-    return DecoderSpec(d_model, d_ff, max(1, round(target / layer)))
+    return DecoderSpec(d_model, d_ff, max(1, target // layer))  # never above the target
 
 
 @dataclass(frozen=True, eq=False)
@@ -1076,10 +1083,12 @@ def rapl_delta_uj(start_uj, end_uj, max_energy_range_uj):
 class RaplMeter:
     """Energy of the CPU packages from Linux RAPL counters (Intel, and AMD since Zen).
 
-    The package domains are the ``intel-rapl:N`` folders under ``/sys/class/powercap``; their
-    sub-domains (``intel-rapl:N:M``: core, uncore, dram) are left out, since a package already
-    contains its cores. A package counts everything on the socket (every process, and idle
-    power), which is why :func:`measure_energy` subtracts an idle baseline.
+    Read: the package domains (``intel-rapl:N`` folders under ``/sys/class/powercap`` named
+    ``package-N``) and their ``dram`` sub-domains, where a server has them: a package does not
+    contain its memory, and this workload is mostly memory traffic. Left out: the other
+    sub-domains (core, uncore: inside the package already) and ``psys`` (a laptop's whole
+    platform, which contains the package). A package counts everything on the socket (every
+    process, and idle power), which is why :func:`measure_energy` subtracts an idle baseline.
 
     After construction, ``available`` says whether the counters can be read and ``reason`` why
     not: no powercap (most VMs, Binder, Colab, macOS, Windows), no permission (Linux 5.10 and
@@ -1093,8 +1102,14 @@ class RaplMeter:
 
     def __init__(self, root="/"):
         base = _root(root) / "sys/class/powercap"
-        self.folders = [d for d in sorted(base.glob("intel-rapl:*")) if d.name.count(":") == 1]
-        self.names = [_read_text(d / "name") or d.name for d in self.folders]
+        named = [(d, _read_text(d / "name") or d.name) for d in sorted(base.glob("intel-rapl:*"))]
+        top = [(d, n) for d, n in named if d.name.count(":") == 1]
+        packages = [(d, n) for d, n in top if n.startswith("package")] or top
+        dram = [(d, n) for d, n in named if d.name.count(":") == 2 and n == "dram"]
+        chosen = packages + [(d, n) for d, n in dram if d.parent == base and any(
+            d.name.startswith(p.name + ":") for p, _ in packages)]  # fmt: skip
+        self.folders = [d for d, _ in chosen]
+        self.names = [n for _, n in chosen]
         self.source = "rapl:" + "+".join(self.names) if self.names else "rapl"
         self.ranges, self.available, self.reason = [], False, ""
         if not self.folders:
@@ -1197,6 +1212,11 @@ def energy_meters(root="/", nvml=None) -> list:
     return [RaplMeter(root), NvmlMeter(nvml)]
 
 
+class CounterJumpError(ValueError):
+    """An energy counter gave a negative or impossibly large energy (it was reset, or went
+    backwards): the measurement cannot be trusted."""
+
+
 @dataclass(frozen=True)
 class EnergyMeasurement:
     """Energy of some work with an idle baseline of the same length subtracted [J].
@@ -1257,63 +1277,74 @@ def measure_energy(
     sleep(seconds)
     idle = joules(before, read())
     source = "+".join(m.source for m in live)
+    for what, j in (("the work", active), ("the idle baseline", idle)):
+        # A counter that was reset (or went backwards) reads as a wrap or a negative energy.
+        if not 0 <= j <= _MAX_PLAUSIBLE_W * max(seconds, 1e-3):
+            raise CounterJumpError(
+                f"the energy counter ({source}) jumped: {j:,.0f} J over {seconds:.2f} s of "
+                f"{what}, not between 0 and {_MAX_PLAUSIBLE_W:,} W × the time"
+            )
     return EnergyMeasurement(active - idle, active, idle, seconds, calls, source)
 
 
 @calculator
-def cpu_power_per_core_w(tdp_w, cores):
-    """Power of one busy core, from a CPU's rated power shared among its cores [W].
+def cpu_power_per_thread_w(tdp_w, threads):
+    """Power of one busy hardware thread, from a CPU's rated power shared among its threads [W].
 
-    .. math:: P_\\text{core} = \\text{TDP} / \\text{cores}
+    .. math:: P_\\text{thread} = \\text{TDP} / \\text{threads}
 
-    The thermal design power is what the cooler must remove with all cores busy: an upper-end
+    The thermal design power is what the cooler must remove with every core busy: an upper-end
     guide to the package's draw under load, not a measurement (turbo can exceed it, light work
-    stays below it).
+    stays below it). It is shared per hardware thread because that is what an operating system,
+    and a cloud provider, counts as one CPU: a 2-vCPU virtual machine is usually the two
+    threads of one core.
 
     Parameters
     ----------
     tdp_w : float or array_like
         Thermal design power of the CPU package [W], > 0.
-    cores : float or array_like
-        Physical cores [-], ≥ 1.
+    threads : float or array_like
+        Hardware threads of the package [-], ≥ 1.
 
     Examples
     --------
-    AMD EPYC 7763: 280 W over 64 cores.
+    AMD EPYC 7763: 280 W over 128 threads (64 cores).
 
-    >>> cpu_power_per_core_w(280, 64)
-    4.375
+    >>> cpu_power_per_thread_w(280, 128)
+    2.1875
     """
-    return result(as_array(tdp_w, "tdp_w", low_open=True) / as_array(cores, "cores", low=1))
+    return result(as_array(tdp_w, "tdp_w", low_open=True) / as_array(threads, "threads", low=1))
 
 
-def estimated_power_w(busy_cores, cpu_id=DEFAULT_CPU, folder=None) -> tuple[float, str]:
-    """Power of ``busy_cores`` busy cores of the CPU ``cpu_id`` of ``data/cpu_power.csv``, and
-    a sentence saying where it comes from [W].
+def estimated_power_w(busy_threads, cpu_id=DEFAULT_CPU, folder=None) -> tuple[float, str]:
+    """Power of ``busy_threads`` busy hardware threads (logical CPUs) of the CPU ``cpu_id`` of
+    ``data/cpu_power.csv``, at most its TDP, and a sentence saying where it comes from [W].
 
-    For an energy *estimate* where no counter can be read: TDP ÷ cores × busy cores. Type your
-    own machine's power instead if you know it (a wall-plug meter, your CPU's data sheet).
+    For an energy *estimate* where no counter can be read: TDP ÷ threads × busy threads. The
+    CPU is a row of the table, not necessarily the learner's: type your own machine's power
+    instead if you know it (a wall-plug meter, your CPU's data sheet).
 
     Examples
     --------
     >>> estimated_power_w(2)
-    (8.75, 'estimate: 2 busy cores × 4.38 W (AMD EPYC 7763: 280 W TDP ÷ 64 cores)')
+    (4.375, 'estimate: 2 busy threads × 2.19 W (assumed CPU AMD EPYC 7763: 280 W TDP ÷ 128 threads)')
     """
     from helpers import data
 
-    busy = _count(busy_cores, "busy_cores")
+    busy = _count(busy_threads, "busy_threads")
     table = data.load("cpu_power", folder)
     if not isinstance(cpu_id, str):
         raise InputTypeError(f"cpu_id must be one of {list(table.index)}; got {cpu_id!r}")
     if cpu_id not in table.index:
         raise ValueError(f"cpu_id must be one of {list(table.index)}; got {cpu_id!r}")
     row = table.loc[cpu_id]
-    per_core = cpu_power_per_core_w(float(row.tdp_w), float(row.cores))
+    per_thread = cpu_power_per_thread_w(float(row.tdp_w), float(row.threads))
     text = (
-        f"estimate: {busy} busy cores × {per_core:.3g} W ({row['name']}: {row.tdp_w:g} W TDP ÷ "
-        f"{row.cores} cores)"
+        f"estimate: {busy} busy thread{'' if busy == 1 else 's'} × {per_thread:.3g} W "
+        f"(assumed CPU {row['name']}: "
+        f"{row.tdp_w:g} W TDP ÷ {row.threads} threads)"
     )
-    return busy * per_core, text
+    return min(busy * per_thread, float(row.tdp_w)), text
 
 
 @calculator
@@ -1345,6 +1376,22 @@ def energy_per_token_j(step_s, power_w, batch_size):
     return result(t * p / b)
 
 
+def _measured_energy(decoder, sizes, meters, threads, min_seconds, seed) -> list[float]:
+    """Net joules per generated token at each batch size, from ``meters``."""
+    energy = []
+    with _threads(decoder.backend, threads):
+        for b in sizes:
+            x = _inputs(decoder, b, seed)
+            e = measure_energy(
+                lambda x=x: decode_step(decoder, x),
+                meters,
+                min_seconds=min_seconds,
+                sync=decoder.backend.sync,
+            )
+            energy.append(e.net_j / (e.calls * b))
+    return energy
+
+
 def decode_energy(
     decoder,
     batch_sizes=DEFAULT_BATCH_SIZES,
@@ -1363,7 +1410,7 @@ def decode_energy(
     Measured: each batch size runs for ≥ ``min_seconds`` between counter snapshots, then the
     machine sleeps as long between two more (the idle baseline, subtracted; see
     :func:`measure_energy`). Estimated: ``step_s × power ÷ batch``, with ``power_w`` typed by
-    the learner, or else (on a CPU) :func:`estimated_power_w` for the busy cores.
+    the learner, or else (on a CPU) :func:`estimated_power_w` for the busy threads.
 
     Parameters
     ----------
@@ -1372,13 +1419,14 @@ def decode_energy(
     batch_sizes : sequence of int
         Sequences per step, each ≥ 1.
     meters : sequence, optional
-        Energy meters; None looks for RAPL and NVML (:func:`energy_meters`); ``[]`` estimates.
+        Energy meters; None reads the hardware doing the work (RAPL for a CPU run, NVML for a
+        GPU run); ``[]`` estimates.
     step_s : sequence of float, optional
         Measured step times [s], one per batch size: what an estimate multiplies.
     power_w : float, optional
         Power for an estimate [W], > 0. Required on a GPU without a meter.
     threads : int, optional
-        BLAS threads for the measured work; also the busy cores of a CPU estimate.
+        BLAS threads for the measured work; also the busy threads of a CPU estimate.
     min_seconds : float
         Measuring window per batch size [s], ≥ 0.
     seed : int
@@ -1406,21 +1454,17 @@ def decode_energy(
         power, how = math.nan, ""
     else:
         power, how = estimated_power_w(min(threads or cpu_count(root), cpu_count(root)))
-    opened = energy_meters(root) if meters is None else []
+    # The counter of the hardware that does the work: a GPU's energy says nothing of a CPU run.
+    default = [NvmlMeter()] if decoder.backend.on_gpu else [RaplMeter(root)]
+    opened = default if meters is None else []
     live = [m for m in (opened if meters is None else meters) if getattr(m, "available", True)]
     try:
         if live:
-            energy = []
-            with _threads(decoder.backend, threads):
-                for b in sizes:
-                    x = _inputs(decoder, b, seed)
-                    e = measure_energy(
-                        lambda x=x: decode_step(decoder, x),
-                        live,
-                        min_seconds=min_seconds,
-                        sync=decoder.backend.sync,
-                    )
-                    energy.append(e.net_j / (e.calls * b))
+            try:
+                energy = _measured_energy(decoder, sizes, live, threads, min_seconds, seed)
+            except CounterJumpError as err:  # estimate instead, and say why
+                live, how = [], f"{how} (the counter could not be trusted: {err})"
+        if live:
             measured = True
             source = "measured: " + "+".join(m.source for m in live) + ", idle baseline subtracted"
         else:
@@ -1457,6 +1501,16 @@ def _cpu_model(root: Path) -> str:
     for line in (_read_text(root / "proc/cpuinfo") or "").splitlines():
         if line.lower().startswith(("model name", "hardware", "cpu model")):
             return line.split(":", 1)[1].strip()
+    if sys.platform == "darwin":  # platform.processor() says only "arm" or "i386" there
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            brand = subprocess.run(
+                ["sysctl", "-n", "machdep.cpu.brand_string"],
+                capture_output=True,
+                text=True,
+                timeout=2,
+            ).stdout.strip()
+            if brand:
+                return brand
     return platform.processor() or platform.machine() or "unknown"
 
 
@@ -1482,11 +1536,11 @@ class Machine:
     @property
     def label(self) -> str:
         """One line: CPU, usable CPUs, threads and BLAS (or the GPU backend)."""
-        compute = self.blas if self.backend == "numpy" else self.backend
-        return (
-            f"{self.cpu_model}, {self.usable_cpus} usable CPU{'' if self.usable_cpus == 1 else 's'}, "
-            f"{self.threads} BLAS thread{'' if self.threads == 1 else 's'}, {compute}"
-        )
+        cpus = f"{self.usable_cpus} usable CPU{'' if self.usable_cpus == 1 else 's'}"
+        if self.backend != "numpy":
+            return f"{self.cpu_model}, {cpus}, {self.backend}"
+        threads = f"{self.threads} BLAS thread{'' if self.threads == 1 else 's'}"
+        return f"{self.cpu_model}, {cpus}, {threads if self.threads else 'BLAS threads not known'}, {self.blas}"
 
 
 def describe_machine(threads, backend=NUMPY, root="/", busy_before=math.nan) -> Machine:
@@ -1537,11 +1591,26 @@ class Run:
         )
 
     def __str__(self) -> str:
+        busy = self.machine.busy_before
+        lines = [
+            f"machine:   {self.machine.label}",
+            f"           {self.machine.platform}; "
+            + (
+                "how busy other programs kept the CPUs is not known here (no /proc/stat)"
+                if math.isnan(busy)
+                else f"other programs kept {busy:.0%} of the CPUs busy just before"
+            ),
+        ]
+        cache_multiple = self.spec.weight_bytes / self.machine.llc_bytes
+        if cache_multiple < 4 and self.machine.backend == "numpy":
+            lines.append(
+                f"           note: the weights are only {cache_multiple:.1f} × the last-level cache "
+                "(little free memory): part of every read may come from the cache, so the "
+                "bandwidth and the batch-1 step may look faster than the memory is"
+            )
         return "\n".join(
             [
-                f"machine:   {self.machine.label}",
-                f"           {self.machine.platform}; other programs kept "
-                f"{self.machine.busy_before:.0%} of the CPUs busy just before",
+                *lines,
                 f"bandwidth: {self.bandwidth} over {self.bandwidth.size / 2**20:.0f} MiB",
                 f"matmul:    {self.matmul.median * 1e3:.0f} GFLOP/s (p10–p90 "
                 f"{self.matmul.p10 * 1e3:.0f}–{self.matmul.p90 * 1e3:.0f}, n = {self.matmul.size})",
@@ -1601,6 +1670,16 @@ def run(
     precise = as_flag(precise, "precise")
     if not isinstance(backend, Backend):
         raise InputTypeError(f"backend must be a measure.Backend; got {type(backend).__name__}")
+    if power_w is not None:  # checked before measuring, not after
+        power_w = as_number(power_w, "power_w", low_open=True)
+    elif backend.on_gpu and meters is None:
+        nvml = NvmlMeter()
+        nvml.close()
+        if not nvml.available:
+            raise ValueError(
+                "power_w must be given for a GPU whose energy counter cannot be read "
+                f"({nvml.reason}): the GPU's power in watts, e.g. its rated power"
+            )
     threads = _optional_count(threads, "threads")
     if threads is None and not backend.on_gpu:
         threads = cpu_count(root)
@@ -1708,50 +1787,27 @@ def run_table(result_, run_id=None):
 
 
 def save_run_csv(result_, path, run_id=None) -> Path:
-    """Write ``result_`` to ``path`` as CSV (:func:`run_table`); return the path."""
+    """Write ``result_`` to ``path`` as CSV (:func:`run_table`); return the path. ``run_id``
+    names the run in a class's pooled chart (default: the file's name without ``.csv``)."""
     if not isinstance(path, str | os.PathLike):
         raise InputTypeError(f"path must be a file path (str or os.PathLike); got {path!r}")
     path = Path(path)
-    run_table(result_, run_id).to_csv(path, index=False)
+    run_table(result_, run_id or path.stem).to_csv(path, index=False)
     return path
 
 
-def _typed(df, where: str):
-    """``df``'s :data:`RUN_COLUMNS` converted to their types; ValueError naming ``where``, the
-    column and the first bad row otherwise."""
-    import pandas as pd
-
-    missing = [c for c in RUN_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{where}: not a saved run: missing columns {missing}")
-    if df.empty:
-        raise ValueError(f"{where}: no rows")
-    df = df.copy()
-    for col, kind in RUN_COLUMNS.items():
-        text = df[col].astype(str)
-        if kind is str:
-            df[col] = text
-            continue
-        if kind is bool:
-            ok = text.str.lower().isin(["true", "false"])
-            values = text.str.lower() == "true"
-        else:
-            values = pd.to_numeric(df[col], errors="coerce")
-            ok = values.notna() | (df[col].isna() if kind is float else False)
-            if kind is int:
-                ok &= values.fillna(0) % 1 == 0
-        if not ok.all():
-            row = int(np.flatnonzero(~ok.to_numpy())[0])
-            raise ValueError(
-                f"{where}: column {col!r} must hold {kind.__name__} values; row {row + 1} has "
-                f"{df[col].iloc[row]!r}"
-            )
-        df[col] = values.astype(kind) if kind is not float else values.astype(float)
-    return df
+def _as_run_types(df):
+    """``df``'s :data:`RUN_COLUMNS` as plain Python types (the tables' nullable ones after
+    :func:`helpers.data.read_file`), in that order."""
+    return df.astype(RUN_COLUMNS)[list(RUN_COLUMNS)]
 
 
 def load_runs(paths):
     """Read saved runs (a class's CSVs, see :func:`save_run_csv`) into one table.
+
+    Each file is checked like the course's own tables (``data/datapackage.json``, table
+    ``ch07_runs``: types and plausible ranges). Two files that use the same ``run_id`` (two
+    learners who kept the default name) keep their rows apart: the run_id gets the file's name.
 
     Parameters
     ----------
@@ -1765,22 +1821,28 @@ def load_runs(paths):
 
     Raises
     ------
-    ValueError
-        For a file that is empty, not CSV, lacks a column or holds a value of the wrong kind:
-        the message names the file (and the column and first bad row).
+    helpers.data.DataError
+        (a ValueError) For a file that is missing, empty, not CSV, lacks a column or holds a
+        value of the wrong kind or out of range: the message names the file, the line and the
+        column.
     """
     import pandas as pd
 
+    from helpers import data
+
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    frames = []
+    if not isinstance(paths, Iterable) or isinstance(paths, bytes):
+        raise InputTypeError(f"paths must be a file path or a list of them; got {paths!r}")
+    frames, owner = [], {}
     for path in paths:
-        path = Path(path)
-        try:
-            df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise ValueError(f"{path}: not a saved run ({type(err).__name__}: {err})") from None
-        frames.append(_typed(df, str(path)).assign(file=str(path)))
+        if not isinstance(path, str | os.PathLike):
+            raise InputTypeError(f"paths must hold file paths; got {path!r}")
+        df = _as_run_types(data.read_file(path, "ch07_runs", list(RUN_COLUMNS)))
+        for run_id in df["run_id"].unique():
+            if owner.setdefault(run_id, str(path)) != str(path):
+                df.loc[df.run_id == run_id, "run_id"] = f"{run_id} ({Path(path).name})"
+        frames.append(df.assign(file=str(path)))
     if not frames:
         raise ValueError("paths must name at least one CSV file")
     return pd.concat(frames, ignore_index=True)
@@ -1797,9 +1859,10 @@ def shipped_runs(folder=None):
     >>> runs["energy_measured"].dtype.name, runs["run_id"].nunique() >= 2
     ('bool', True)
     """
+    import pandas as pd
+
     from helpers import data
 
     table = data.load("ch07_runs", folder).reset_index(drop=True)
-    typed = _typed(table, "data/ch07_runs.csv")
     extra = [c for c in table.columns if c not in RUN_COLUMNS and c != "id"]
-    return typed[list(RUN_COLUMNS) + extra]
+    return pd.concat([_as_run_types(table), table[extra].astype(str)], axis=1)

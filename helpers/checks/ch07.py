@@ -75,10 +75,12 @@ q1 = Exercise(
         "tokens.decode_step_times_s(1, 0, deployment=measure.measured_deployment(...)).memory_s.",
     ],
     solution_text=(
-        "Take the batch-1 row: measured_over_predicted = step_s ÷ predicted_step_s. On the "
-        "reference run about 1.2: the step reads 257 MB of float32 weights through 35 matrix-"
-        "vector products and gets within a fifth of the bandwidth a single large read reaches "
-        "(shorter rows, and small products that do not keep both threads busy, lose the rest)."
+        "Take the batch-1 row: measured_over_predicted = step_s ÷ predicted_step_s. The step "
+        "reads every float32 weight once through 35 matrix-vector products (5 layers × 7 "
+        "matrices), the same kernel as the bandwidth test, so the ratio is usually a little "
+        "above 1: the matrices are smaller than the one the bandwidth test reads, and small "
+        "products keep the threads less busy. A ratio slightly below 1 is noise: the bandwidth "
+        "is a median over runs at other moments."
     ),
     mistakes=lambda c: [
         Mistake(1 / c, "That is predicted ÷ measured: the question asks measured ÷ predicted."),
@@ -110,9 +112,9 @@ q2 = Exercise(
     ],
     solution_text=(
         "B = (bytes per weight ÷ 2) × FLOP/s ÷ bandwidth = 2 × FLOP/s ÷ bandwidth for float32. "
-        "On the reference run about 135 GFLOP/s ÷ 20 GB/s × 2 ≈ 13: a CPU's FLOP-per-byte "
-        "ratio is some 20 times smaller than an H100's (295 in BF16), so batching stops paying "
-        "much earlier."
+        "A CPU does a few FLOPs per byte it reads; an H100 in BF16 does about 295 (989 TFLOP/s "
+        "÷ 3,350 GB/s) and reads 2 bytes per weight, so its bend lies near batch 295, "
+        "twenty or more times later than a CPU's: batching pays for far longer on a GPU."
     ),
     mistakes=lambda c: [
         Mistake(
@@ -148,11 +150,11 @@ q3 = Exercise(
         "the times per token.",
     ],
     solution_text=(
-        "energy_j_per_token at batch 1 ÷ at the largest batch. On the reference run (an "
-        "estimate at a fixed power) about 12: one step at batch 256 takes some 20 times as long "
-        "as at batch 1 but writes 256 tokens. Chapter 02's model says up to the bend batching "
-        "is nearly free; the CPU collects less of that saving than the model promises, because "
-        "batches 2 to 32 run far from both limits."
+        "energy_j_per_token at batch 1 ÷ at the largest batch. Where the energy is an estimate "
+        "at a fixed power it is the ratio of the times per token: one step at batch 256 takes "
+        "far less than 256 times as long as at batch 1, but writes 256 tokens. Chapter 02's "
+        "model says up to the bend batching is nearly free; the CPU collects less of that "
+        "saving than the model promises, because batches 2 to 32 run far from both limits."
     ),
     mistakes=lambda c: [
         Mistake(1 / c, "Upside down: batch 1 costs more per token than a large batch."),
@@ -189,11 +191,13 @@ q4 = Exercise(
         "efficiency=tokens.course_calibration().decode).",
     ],
     solution_text=(
-        "The H100 streams the 2-byte weights at 3,350 GB/s and draws 700 W at the ideal; the "
-        "calibrated η (about 0.4) makes the step longer and the energy larger by 1/η. For the "
-        "reference run's 64 M parameters that is about 0.07 J per token, the same order as "
-        "the CPU's estimated 0.13 J: at batch 1 both only wait for memory, and the GPU reads "
-        "its half-size weights over a hundred times faster but draws some 80 times the power."
+        "The H100 streams the 2-byte weights at 3,350 GB/s and draws 700 W; the calibrated η "
+        "(about 0.4) makes the step longer and the energy larger by 1/η. At batch 1 both "
+        "machines only wait for memory: the GPU reads its half-size weights over a hundred "
+        "times faster than a laptop CPU but draws a hundred or so times the power, so the two "
+        "land within a few times of each other. A stretch to keep in mind: η was calibrated "
+        "on servers running 70B-class models, and a model this small would take a GPU about a "
+        "tenth of a millisecond per step, where launching the kernels, not memory, sets the pace."
     ),
     mistakes=lambda c: [
         Mistake(
@@ -210,9 +214,9 @@ q4 = Exercise(
 q5 = ConceptQuestion(
     name="q5",
     question=(
-        "On a 2-core CPU the ideal model is right within about 1.5× at batch 1 and at batch "
-        "256, but steps at batches 2 to 32 take about three times the prediction. What explains "
-        "the middle?"
+        "On a 2-core CPU the ideal model is right within a factor of about 2 at batch 1 and at "
+        "batch 256, but steps at batches 2 to 32 take two to four times the prediction. What "
+        "explains the middle?"
     ),
     choices={
         "a": Choice(
@@ -253,8 +257,8 @@ q5 = ConceptQuestion(
         "Chapter 02's model has two limits and nothing between them. Real kernels add a third "
         "regime: at small batches a general matrix-multiply spends its time packing and "
         "unpacking tiles, and neither the memory bus nor the arithmetic units are busy. Caches "
-        "and threads shift it (a 4 MiB matrix held in the cache shows the same slowdown), the "
-        "bend itself lands where the model says. The lesson for η: it is not one number, it "
+        "and threads shift it (a 4 MiB matrix held in the cache shows the same slowdown). The "
+        "lesson for η: it is not one number, it "
         "depends on the kernel each batch size selects, which is why chapter 02 calibrates it "
         "on measurements of real servers."
     ),
@@ -271,8 +275,9 @@ q6 = ConceptQuestion(
             "The counter measures the whole CPU package: every program and the idle power of "
             "the chip, not only this workload. The baseline removes what the machine draws "
             "anyway.",
-            "What is left is the energy the work added, which is the figure to set beside "
-            "chapter 02's per-token energy (itself the power of a GPU while working).",
+            "What is left is the energy the work added. Chapter 02's per-token energy is the "
+            "other kind: a GPU's whole power while it works, idle share included. Compare the "
+            "two knowing that a net figure leaves out what the machine draws anyway.",
             correct=True,
         ),
         "b": Choice(
@@ -314,8 +319,9 @@ q7 = ConceptQuestion(
             "read. A measured figure is labelled 'measured' and names its counter.",
         ),
         "b": Choice(
-            "The measured step time multiplied by an assumed power (busy cores × a rated power "
-            "per core from data/cpu_power.csv, or a power you typed), divided by the batch: "
+            "The measured step time multiplied by an assumed power (busy threads × a rated "
+            "power per thread from data/cpu_power.csv, or a power you typed), divided by the "
+            "batch: "
             "its shape over batch sizes is measured, its level is assumed.",
             "The time is yours; the watts are a data-sheet figure for a CPU that may not be "
             "yours. Type your machine's power if you know it.",
@@ -328,7 +334,7 @@ q7 = ConceptQuestion(
         ),
         "d": Choice(
             "The energy of the whole machine, including memory, disk and the data centre.",
-            "The assumed power is that of the busy CPU cores only: no memory, no idle cores, "
+            "The assumed power is that of the busy CPU threads only: no memory, no idle cores, "
             "no cooling or PUE.",
         ),
     },

@@ -19,6 +19,7 @@ __all__ = [
     "BATCH_TICKS",
     "run_deployment",
     "bends",
+    "regimes_frame",
     "limits_frame",
     "results_frame",
     "step_frame",
@@ -70,6 +71,30 @@ def bends(table: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def regimes_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: measured ÷ predicted at batch 1, over batches 2–32 and at the largest
+    batch; the share of the measured matmul FLOP/s the largest batch reached; both bends."""
+    rows = []
+    for run_id, t in runs.groupby("run_id", sort=False):
+        t = _one_run(t)
+        r = t.set_index("batch_size")["measured_over_predicted"]
+        middle, last = r[(r.index >= 2) & (r.index <= 32)], t.iloc[-1]
+        reached = 2 * last.params * last.batch_size / last.step_s / (last.matmul_tflops * 1e12)
+        bend = bends(t)
+        rows.append(
+            {
+                "run": run_id,
+                "batch 1": r.iloc[0],
+                "batches 2–32": f"{middle.min():.2f}–{middle.max():.2f}" if len(middle) else "",
+                f"batch {last.batch_size}": last.measured_over_predicted,
+                "share of matmul FLOP/s": reached,
+                "model's bend": bend["model"],
+                "measured bend": bend["measured"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def limits_frame(run: measure.Run) -> pd.DataFrame:
     """The two limits of ``run``: median and spread of the repeats, kernel, size, threads."""
     rows = []
@@ -85,7 +110,7 @@ def limits_frame(run: measure.Run) -> pd.DataFrame:
                 "p90": r.p90 * scale,
                 "unit": unit,
                 "repeats": len(r.samples),
-                "kernel": r.kernel,
+                "kernel": {"dot": "sgemv (matrix × vector)", "sum": "sum"}.get(r.kernel, r.kernel),
                 "size": size,
                 "threads": r.threads,
             }
