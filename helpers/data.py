@@ -814,7 +814,7 @@ def read_file(path, like: str, columns=None, folder=None) -> pd.DataFrame:
     >>> _ = path.write_text("id,tdp_w\\nmy-laptop,-5\\n")
     >>> read_file(path, "gpus", ["id", "tdp_w"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    DataError: ...mine.csv, line 2, column tdp_w: -5 is below the minimum 1 (allowed: ...)
+    helpers.data.DataError: ...mine.csv, line 2, column tdp_w: -5 is below the minimum 20 (allowed: ...)
     """
     if not isinstance(path, str | os.PathLike):
         raise InputTypeError(f"path must be a file path (str or os.PathLike); got {path!r}")
