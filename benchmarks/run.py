@@ -584,7 +584,8 @@ def environment() -> None:
     print("\n6. Installed environment (sum of the files each installed distribution lists)")
     print(f"   bare computing stack ({', '.join(bare)}) and what it pulls in  {mb['bare']:6.0f} MB")
     print(
-        f"   runtime (pip install .: adds JupyterLab etc.)  {mb['runtime']:6.0f} MB  = {mb['runtime'] / mb['bare']:4.2f} × bare"
+        f"   a kernel's install (pip install .; JupyterLab and Voilà are the [lab] extra)  "
+        f"{mb['runtime']:6.0f} MB  = {mb['runtime'] / mb['bare']:4.2f} × bare"
     )
     print(
         f"   whole .venv (with the test extra and pip)      {mb['all']:6.0f} MB  = {mb['all'] / mb['bare']:4.2f} × bare"
