@@ -38,8 +38,27 @@ def unit_mistakes(answer: float, unit: str) -> list[Mistake]:
     return out
 
 
+class _Asks:
+    """What an exercise and a concept question share: ``check`` prints the verdict of
+    ``verdict(value)``, ``hint`` the next of ``hints``."""
+
+    def check(self, value) -> None:
+        """Print whether ``value`` is right and, if not, what probably went wrong."""
+        ok, message = self.verdict(value)
+        print(("✓ " if ok else "✗ ") + message)
+
+    def hint(self) -> None:
+        """Print the next hint."""
+        if not self.hints:
+            print(f"No hint for this one: see {self.name}.solution().")
+            return
+        i = min(self._hints_given, len(self.hints) - 1)
+        self._hints_given += 1
+        print(f"Hint {i + 1} of {len(self.hints)}: {self.hints[i]}")
+
+
 @dataclass
-class Exercise:
+class Exercise(_Asks):
     """One self-checking exercise.
 
     Parameters
@@ -101,20 +120,6 @@ class Exercise:
             f"Try {self.name}.hint() for a nudge."
         )
 
-    def check(self, value) -> None:
-        """Print whether ``value`` is right and, if not, what probably went wrong."""
-        ok, message = self.verdict(value)
-        print(("✓ " if ok else "✗ ") + message)
-
-    def hint(self) -> None:
-        """Print the next hint."""
-        if not self.hints:
-            print(f"No hint for this one: see {self.name}.solution().")
-            return
-        i = min(self._hints_given, len(self.hints) - 1)
-        self._hints_given += 1
-        print(f"Hint {i + 1} of {len(self.hints)}: {self.hints[i]}")
-
     def solution(self) -> None:
         """Print the worked solution and the correct value."""
         print(self.solution_text.strip())
@@ -131,7 +136,7 @@ class Choice:
 
 
 @dataclass
-class ConceptQuestion:
+class ConceptQuestion(_Asks):
     """A multiple-choice question about a concept, with feedback on every choice.
 
     Parameters
@@ -188,20 +193,6 @@ class ConceptQuestion:
 
     def _letters(self) -> str:
         return ", ".join(repr(k) for k in self.choices)
-
-    def check(self, value) -> None:
-        """Print whether the chosen letter is right, with the feedback on that choice."""
-        ok, message = self.verdict(value)
-        print(("✓ " if ok else "✗ ") + message)
-
-    def hint(self) -> None:
-        """Print the next hint."""
-        if not self.hints:
-            print(f"No hint for this one: see {self.name}.solution().")
-            return
-        i = min(self._hints_given, len(self.hints) - 1)
-        self._hints_given += 1
-        print(f"Hint {i + 1} of {len(self.hints)}: {self.hints[i]}")
 
     def solution(self) -> None:
         """Print the correct choice and why."""
