@@ -76,8 +76,8 @@ q1 = Exercise(
     ],
     solution_text=(
         "Take the batch-1 row: measured_over_predicted = step_s ÷ predicted_step_s. The step "
-        "reads every float32 weight once through 35 matrix-vector products (5 layers × 7 "
-        "matrices), the same kernel as the bandwidth test, so the ratio is usually a little "
+        "reads every float32 weight once through seven matrix-vector products per layer, "
+        "the same kernel as the bandwidth test, so the ratio is usually a little "
         "above 1: the matrices are smaller than the one the bandwidth test reads, and small "
         "products keep the threads less busy. A ratio slightly below 1 is noise: the bandwidth "
         "is a median over runs at other moments."
