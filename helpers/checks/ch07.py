@@ -21,6 +21,8 @@ REFERENCE_RUN = "dev-vm-t2-quick-a"
 """The shipped run the exercises use until the learner binds their own."""
 
 _bound: dict[str, pd.DataFrame] = {}
+_H100 = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "BF16")
+"""Chapter 02's datacentre GPU, from data/gpus.csv and data/models.csv."""
 
 
 def use_run(table) -> None:
@@ -112,9 +114,12 @@ q2 = Exercise(
     ],
     solution_text=(
         "B = (bytes per weight ÷ 2) × FLOP/s ÷ bandwidth = 2 × FLOP/s ÷ bandwidth for float32. "
-        "A CPU does a few FLOPs per byte it reads; an H100 in BF16 does about 295 (989 TFLOP/s "
-        "÷ 3,350 GB/s) and reads 2 bytes per weight, so its bend lies near batch 295, "
-        "twenty or more times later than a CPU's: batching pays for far longer on a GPU."
+        f"A CPU does a few FLOPs per byte it reads; an H100 in BF16 does about "
+        f"{_H100.peak_tflops * 1e3 / _H100.memory_bandwidth_gb_per_s:.0f} "
+        f"({_H100.peak_tflops:,.0f} TFLOP/s ÷ {_H100.memory_bandwidth_gb_per_s:,.0f} GB/s, "
+        "data/gpus.csv) and reads 2 bytes per weight, so its bend lies near batch "
+        f"{tokens.compute_bound_batch_size(0, deployment=_H100):.0f}, twenty or more times "
+        "later than a CPU's: batching pays for far longer on a GPU."
     ),
     mistakes=lambda c: [
         Mistake(
@@ -166,8 +171,7 @@ q3 = Exercise(
 
 
 def _h100_same_decoder(efficiency):
-    h100 = tokens.Deployment.from_tables("llama-3.3-70b", "h100-sxm", "BF16")
-    same = h100.dense(_at(1).params, label="the same decoder on an H100")
+    same = _H100.dense(_at(1).params, label="the same decoder on an H100")
     return tokens.decode_energy_per_token_j(1, 0, deployment=same, efficiency=efficiency)
 
 
